@@ -1,0 +1,467 @@
+//! The software validator: the production path on machines with no FPGA,
+//! and the reference model the RTL is checked against.
+//!
+//! It works on the host's buffer (no copy): [`parse_frame`] examines a
+//! frame in place and stops at the first byte it needs but does not have.
+
+use super::{
+    classify, Counters, GarbleReason, SeqFields, SeqValidator, Verdict, VerdictKind,
+    FLAG_GAP_FILL, FLAG_LONG_MSG_TYPE, FLAG_POSS_DUP, MAX_BEGIN_STRING,
+};
+
+const SOH: u8 = 0x01;
+
+/// What [`parse_frame`] found at the start of a buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// More bytes are needed; nothing before them is wrong.
+    Incomplete,
+    /// A well-formed frame of `len` bytes.
+    Complete {
+        /// Frame length, `8=` to the final SOH.
+        len: usize,
+        /// Start of the body (the `3` of `35=`).
+        body: usize,
+        /// The sequencing fields the body carries.
+        fields: SeqFields,
+    },
+    /// Not a frame: `at` is the offending byte's index.
+    Garbled {
+        /// Why.
+        reason: GarbleReason,
+        /// Index of the offending byte.
+        at: usize,
+    },
+}
+
+/// Parses the frame that starts at `buf[0]`, following the framing
+/// contract in [`super`]. It never panics and never reads past `buf`.
+///
+/// ```
+/// use gapless::validator::software::{parse_frame, Frame};
+/// let msg = b"8=FIX.4.4\x019=5\x0135=0\x0110=163\x01";
+/// assert!(matches!(parse_frame(msg, 4096), Frame::Complete { len: 26, .. }));
+/// assert!(matches!(parse_frame(&msg[..10], 4096), Frame::Incomplete));
+/// ```
+pub fn parse_frame(buf: &[u8], max_body: u32) -> Frame {
+    use GarbleReason::{BeginString, BodyLength, TooLong};
+    let garbled = |reason, at| Frame::Garbled { reason, at };
+    for (i, &want) in b"8=FIX".iter().enumerate() {
+        match buf.get(i) {
+            None => return Frame::Incomplete,
+            Some(&b) if b != want => return garbled(BeginString, i),
+            _ => {}
+        }
+    }
+    let mut soh = 5;
+    loop {
+        match buf.get(soh) {
+            None => return Frame::Incomplete,
+            Some(&SOH) => break,
+            Some(_) if soh == 2 + MAX_BEGIN_STRING => return garbled(BeginString, soh),
+            _ => soh += 1,
+        }
+    }
+    for (k, want) in [(soh + 1, b'9'), (soh + 2, b'=')] {
+        match buf.get(k) {
+            None => return Frame::Incomplete,
+            Some(&b) if b != want => return garbled(BodyLength, k),
+            _ => {}
+        }
+    }
+    let (mut k, mut digits, mut body_len) = (soh + 3, 0u32, 0u32);
+    loop {
+        match buf.get(k) {
+            None => return Frame::Incomplete,
+            Some(&SOH) if digits == 0 || body_len < 5 => return garbled(BodyLength, k),
+            Some(&SOH) if body_len > max_body => return garbled(TooLong, k),
+            Some(&SOH) => break,
+            Some(b) if b.is_ascii_digit() => {
+                digits += 1;
+                if digits > 7 {
+                    return garbled(TooLong, k);
+                }
+                body_len = body_len * 10 + u32::from(b - b'0');
+                k += 1;
+            }
+            Some(_) => return garbled(BodyLength, k),
+        }
+    }
+    let body = k + 1;
+    let body_end = body + body_len as usize;
+    match check_body(buf, body, body_end) {
+        Ok(()) => {}
+        Err(None) => return Frame::Incomplete,
+        Err(Some((reason, at))) => return garbled(reason, at),
+    }
+    if let Some(err) = check_trailer(buf, body_end) {
+        return err;
+    }
+    let fields = read_seq_fields(&buf[body..body_end]);
+    Frame::Complete { len: body_end + 7, body, fields }
+}
+
+/// Rule 3: `35=` and a non-empty MsgType first, SOH last.
+/// `Err(None)` means incomplete.
+fn check_body(
+    buf: &[u8],
+    body: usize,
+    body_end: usize,
+) -> Result<(), Option<(GarbleReason, usize)>> {
+    for (i, &want) in b"35=".iter().enumerate() {
+        match buf.get(body + i) {
+            None => return Err(None),
+            Some(&b) if b != want => return Err(Some((GarbleReason::MsgType, body + i))),
+            _ => {}
+        }
+    }
+    match buf.get(body + 3) {
+        None => return Err(None),
+        Some(&SOH) => return Err(Some((GarbleReason::MsgType, body + 3))),
+        _ => {}
+    }
+    match buf.get(body_end) {
+        None => Err(None),
+        Some(_) if buf[body_end - 1] != SOH => Err(Some((GarbleReason::Trailer, body_end))),
+        _ => Ok(()),
+    }
+}
+
+/// Rule 4: `10=ddd<SOH>` at `at`, with the right sum.
+fn check_trailer(buf: &[u8], at: usize) -> Option<Frame> {
+    let mut sum = 0u32;
+    for i in 0..7 {
+        let Some(&b) = buf.get(at + i) else {
+            return Some(Frame::Incomplete);
+        };
+        let ok = match i {
+            0 => b == b'1',
+            1 => b == b'0',
+            2 => b == b'=',
+            3..=5 => b.is_ascii_digit(),
+            _ => b == SOH,
+        };
+        if !ok {
+            return Some(Frame::Garbled { reason: GarbleReason::Trailer, at: at + i });
+        }
+        if (3..=5).contains(&i) {
+            sum = sum * 10 + u32::from(b - b'0');
+        }
+    }
+    if sum != u32::from(checksum(&buf[..at])) {
+        return Some(Frame::Garbled { reason: GarbleReason::CheckSum, at: at + 6 });
+    }
+    None
+}
+
+/// The FIX CheckSum of `bytes`: their sum mod 256.
+///
+/// ```
+/// assert_eq!(gapless::validator::software::checksum(b"\x01\x02"), 3);
+/// ```
+pub fn checksum(bytes: &[u8]) -> u8 {
+    // Summing 32-bit lanes lets the compiler vectorize; 16 MiB cannot overflow.
+    bytes.iter().fold(0u32, |acc, &b| acc.wrapping_add(u32::from(b))) as u8
+}
+
+/// Reads 35, 34, 43, 123 and 36 (first occurrences) from a framed body.
+fn read_seq_fields(body: &[u8]) -> SeqFields {
+    let mut f = SeqFields::default();
+    let (mut seen_seq, mut seen_pd, mut seen_gf, mut seen_new) = (false, false, false, false);
+    let mut first = true;
+    for field in body.split(|&b| b == SOH) {
+        let Some(eq) = field.iter().position(|&b| b == b'=') else {
+            first = false;
+            continue;
+        };
+        let (tag, value) = (&field[..eq], &field[eq + 1..]);
+        if first {
+            // check_body guaranteed `35=` and a non-empty value.
+            f.msg_type[0] = value[0];
+            f.msg_type[1] = value.get(1).copied().unwrap_or(0);
+            if value.len() > 2 {
+                f.flags |= FLAG_LONG_MSG_TYPE;
+            }
+            first = false;
+            continue;
+        }
+        match tag {
+            b"34" if !seen_seq => (seen_seq, f.seq) = (true, parse_seq(value)),
+            b"36" if !seen_new => (seen_new, f.new_seq) = (true, parse_seq(value)),
+            b"43" if !seen_pd => {
+                seen_pd = true;
+                if value == b"Y" {
+                    f.flags |= FLAG_POSS_DUP;
+                }
+            }
+            b"123" if !seen_gf => {
+                seen_gf = true;
+                if value == b"Y" {
+                    f.flags |= FLAG_GAP_FILL;
+                }
+            }
+            _ => {}
+        }
+    }
+    f
+}
+
+/// 1..=10 ASCII digits with a value of at most `u32::MAX`.
+///
+/// ```
+/// use gapless::validator::software::parse_seq;
+/// assert_eq!(parse_seq(b"0042"), Some(42));
+/// assert_eq!(parse_seq(b"4294967296"), None);
+/// assert_eq!(parse_seq(b""), None);
+/// ```
+pub fn parse_seq(v: &[u8]) -> Option<u32> {
+    if v.is_empty() || v.len() > 10 {
+        return None;
+    }
+    let mut n = 0u64;
+    for &b in v {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    u32::try_from(n).ok()
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SessionState {
+    expected: u32,
+    enabled: bool,
+    /// Where the current frame (or the hunt) starts.
+    frame_start: u64,
+    hunting: bool,
+}
+
+impl Default for SessionState {
+    fn default() -> Self {
+        SessionState { expected: 1, enabled: true, frame_start: 0, hunting: false }
+    }
+}
+
+/// The software [`SeqValidator`].
+///
+/// ```
+/// use gapless::validator::{SeqValidator, SoftwareValidator, VerdictKind};
+/// let mut v = SoftwareValidator::new(1, 4096);
+/// let mut out = Vec::new();
+/// let msg = b"8=FIX.4.4\x019=10\x0135=0\x0134=2\x0110=166\x01";
+/// v.push(0, msg, 0, &mut out);
+/// assert_eq!(out[0].kind, VerdictKind::Gap);
+/// assert_eq!((out[0].expected, out[0].aux), (1, 1));
+/// ```
+#[derive(Clone, Debug)]
+pub struct SoftwareValidator {
+    sessions: Vec<SessionState>,
+    max_body: u32,
+    counters: Counters,
+}
+
+impl SoftwareValidator {
+    /// A validator for `sessions` sessions, each expecting seq 1, with a
+    /// maximum BodyLength of `max_body` bytes.
+    pub fn new(sessions: u16, max_body: u32) -> Self {
+        SoftwareValidator {
+            sessions: vec![SessionState::default(); usize::from(sessions)],
+            max_body,
+            counters: Counters::default(),
+        }
+    }
+
+    fn verdict(&mut self, session: u16, offset: u64, len: usize, fields: &SeqFields) -> Verdict {
+        let st = &mut self.sessions[usize::from(session)];
+        let exp = st.expected;
+        let (kind, aux, flags, next) = if st.enabled {
+            classify(fields, exp)
+        } else {
+            (VerdictKind::Disabled, 0, fields.flags, exp)
+        };
+        st.expected = next;
+        self.counters.messages += 1;
+        self.counters.gaps += u64::from(kind == VerdictKind::Gap);
+        Verdict {
+            session,
+            kind,
+            flags,
+            reason: 0,
+            msg_type: fields.msg_type,
+            seq: fields.seq.unwrap_or(0),
+            expected: exp,
+            aux,
+            offset,
+            len: len as u32,
+        }
+    }
+}
+
+impl SeqValidator for SoftwareValidator {
+    fn push(&mut self, session: u16, window: &[u8], window_offset: u64, out: &mut Vec<Verdict>) {
+        let end = window_offset + window.len() as u64;
+        loop {
+            let st = self.sessions[usize::from(session)];
+            let start = (st.frame_start - window_offset) as usize;
+            let buf = &window[start..];
+            if st.hunting {
+                let st = &mut self.sessions[usize::from(session)];
+                match memchr::memmem::find(buf, b"8=FIX") {
+                    Some(p) => (st.frame_start, st.hunting) = (st.frame_start + p as u64, false),
+                    None => {
+                        st.frame_start = st.frame_start.max(end.saturating_sub(4));
+                        return;
+                    }
+                }
+                continue;
+            }
+            match parse_frame(buf, self.max_body) {
+                Frame::Incomplete => return,
+                Frame::Complete { len, fields, .. } => {
+                    let v = self.verdict(session, st.frame_start, len, &fields);
+                    out.push(v);
+                    self.sessions[usize::from(session)].frame_start += len as u64;
+                }
+                Frame::Garbled { reason, at } => {
+                    self.counters.garbled += 1;
+                    out.push(Verdict {
+                        session,
+                        kind: VerdictKind::Garbled,
+                        reason: reason as u8,
+                        expected: st.expected,
+                        offset: st.frame_start,
+                        len: at as u32 + 1,
+                        ..Verdict::default()
+                    });
+                    let st = &mut self.sessions[usize::from(session)];
+                    (st.frame_start, st.hunting) = (st.frame_start + at as u64, true);
+                }
+            }
+        }
+    }
+
+    fn retain_from(&self, session: u16) -> u64 {
+        self.sessions[usize::from(session)].frame_start
+    }
+
+    fn set_expected(&mut self, session: u16, seq: u32) {
+        self.sessions[usize::from(session)].expected = seq;
+    }
+
+    fn expected(&self, session: u16) -> u32 {
+        self.sessions[usize::from(session)].expected
+    }
+
+    fn set_enabled(&mut self, session: u16, enabled: bool) {
+        self.sessions[usize::from(session)].enabled = enabled;
+    }
+
+    fn reset_stream(&mut self, session: u16) {
+        let st = &mut self.sessions[usize::from(session)];
+        (st.frame_start, st.hunting) = (0, false);
+    }
+
+    fn counters(&self) -> Counters {
+        self.counters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HB: &[u8] = b"8=FIX.4.4\x019=10\x0135=0\x0134=1\x0110=165\x01";
+
+    fn run(v: &mut SoftwareValidator, stream: &[u8], chunk: usize) -> Vec<Verdict> {
+        let mut out = Vec::new();
+        let mut have = 0;
+        while have < stream.len() {
+            have = (have + chunk).min(stream.len());
+            let from = v.retain_from(0) as usize;
+            v.push(0, &stream[from..have], from as u64, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn checksum_of_fixture_matches_trailer() {
+        assert_eq!(checksum(&HB[..HB.len() - 7]), 165);
+    }
+
+    #[test]
+    fn verdicts_do_not_depend_on_read_boundaries() {
+        let stream = [HB, HB, b"junk", HB].concat();
+        let whole = run(&mut SoftwareValidator::new(1, 4096), &stream, stream.len());
+        for chunk in 1..stream.len() {
+            assert_eq!(run(&mut SoftwareValidator::new(1, 4096), &stream, chunk), whole);
+        }
+        let kinds: Vec<_> = whole.iter().map(|v| v.kind).collect();
+        use VerdictKind::*;
+        assert_eq!(kinds, [InOrder, TooLow, Garbled, TooLow]);
+        assert_eq!((whole[2].offset, whole[2].len), (2 * HB.len() as u64, 1));
+    }
+
+    #[test]
+    fn huge_body_length_is_garbled_at_its_eighth_digit() {
+        let f = parse_frame(b"8=FIX.4.4\x019=999999999\x01", 65536);
+        assert_eq!(f, Frame::Garbled { reason: GarbleReason::TooLong, at: 19 });
+    }
+
+    #[test]
+    fn body_length_over_maximum_is_garbled_at_its_soh() {
+        let f = parse_frame(b"8=FIX.4.4\x019=70000\x01", 65536);
+        assert_eq!(f, Frame::Garbled { reason: GarbleReason::TooLong, at: 17 });
+    }
+
+    #[test]
+    fn wrong_checksum_is_garbled_at_final_soh_and_next_frame_survives() {
+        let mut bad = HB.to_vec();
+        bad[HB.len() - 2] = b'9';
+        let out = run(&mut SoftwareValidator::new(1, 4096), &[&bad[..], HB].concat(), 7);
+        assert_eq!(out[0].kind, VerdictKind::Garbled);
+        assert_eq!(out[0].reason, GarbleReason::CheckSum as u8);
+        assert_eq!(out[0].len as usize, HB.len());
+        assert_eq!(out[1].kind, VerdictKind::InOrder);
+    }
+
+    #[test]
+    fn short_body_length_swallows_bytes_then_resyncs() {
+        let bad = b"8=FIX.4.4\x019=8\x0135=0\x0134=1\x0110=167\x01";
+        let out = run(&mut SoftwareValidator::new(1, 4096), &[&bad[..], HB].concat(), 3);
+        assert_eq!(out[0].reason, GarbleReason::Trailer as u8);
+        assert_eq!(out[1].kind, VerdictKind::InOrder);
+    }
+
+    #[test]
+    fn missing_msg_type_first_is_garbled() {
+        let f = parse_frame(b"8=FIX.4.4\x019=10\x0134=1\x0135=0\x0110=165\x01", 4096);
+        assert_eq!(f, Frame::Garbled { reason: GarbleReason::MsgType, at: 16 });
+    }
+
+    #[test]
+    fn sequence_fields_are_read() {
+        let body = b"35=4\x0134=5\x0143=Y\x01123=Y\x0136=9\x0134=7\x01";
+        let f = read_seq_fields(body);
+        assert_eq!(f.seq, Some(5));
+        assert_eq!(f.new_seq, Some(9));
+        assert_eq!(f.flags, FLAG_POSS_DUP | FLAG_GAP_FILL);
+        assert_eq!(f.msg_type, *b"4\0");
+    }
+
+    #[test]
+    fn gap_fill_moves_expected_and_reset_backward_is_flagged() {
+        let f = SeqFields {
+            seq: Some(3),
+            new_seq: Some(10),
+            flags: FLAG_GAP_FILL,
+            msg_type: *b"4\0",
+        };
+        assert_eq!(classify(&f, 3), (VerdictKind::GapFill, 10, FLAG_GAP_FILL, 10));
+        let reset = SeqFields { flags: 0, new_seq: Some(2), ..f };
+        assert_eq!(
+            classify(&reset, 5),
+            (VerdictKind::SequenceReset, 2, super::super::FLAG_BACKWARD, 5)
+        );
+    }
+}
