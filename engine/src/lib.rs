@@ -1,9 +1,11 @@
 //! Gapless: a FIX session engine for colocated trading servers.
 //!
 //! The crate is layered, bottom up:
+//! - [`codec`]: the FIX wire format;
 //! - [`validator`]: frames each inbound stream and checks MsgSeqNum (the
 //!   software twin of the FPGA validator);
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod codec;
 pub mod validator;
