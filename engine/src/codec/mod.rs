@@ -3,4 +3,6 @@
 //! Framing lives in [`crate::validator::software`], because the framer is
 //! the software twin of the FPGA validator.
 
+pub mod encode;
+pub mod message;
 pub mod time;

@@ -1,0 +1,197 @@
+//! Zero-copy access to the fields of a framed message.
+//!
+//! Nothing here allocates or panics: a [`Message`] borrows the frame and
+//! hands out sub-slices of it.
+
+use crate::codec::time::{self, Nanos};
+
+const SOH: u8 = 0x01;
+
+/// Iterates `(tag, value)` over `tag=value<SOH>` fields.
+///
+/// A field without `=` or with a non-numeric tag yields tag 0, so callers
+/// can reject it; iteration never stops early and never panics.
+///
+/// ```
+/// use gapless::codec::message::Fields;
+/// let f: Vec<_> = Fields::new(b"35=D\x0111=abc\x01").collect();
+/// assert_eq!(f, [(35, &b"D"[..]), (11, &b"abc"[..])]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Fields<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Fields<'a> {
+    /// Fields of `bytes` (a whole frame or any run of whole fields).
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Fields { rest: bytes }
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = (u32, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(SOH, self.rest).unwrap_or(self.rest.len());
+        let field = &self.rest[..end];
+        self.rest = self.rest.get(end + 1..).unwrap_or(&[]);
+        Some(match memchr::memchr(b'=', field) {
+            Some(eq) => (parse_tag(&field[..eq]).unwrap_or(0), &field[eq + 1..]),
+            None => (0, field),
+        })
+    }
+}
+
+/// A tag: 1..=9 digits, no leading zero.
+fn parse_tag(s: &[u8]) -> Option<u32> {
+    if s.is_empty() || s.len() > 9 || s[0] == b'0' {
+        return None;
+    }
+    s.iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
+}
+
+/// Parses an unsigned decimal FIX int (up to `u64`); `None` otherwise.
+///
+/// ```
+/// assert_eq!(gapless::codec::message::parse_uint(b"30"), Some(30));
+/// assert_eq!(gapless::codec::message::parse_uint(b"3x"), None);
+/// ```
+pub fn parse_uint(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    s.iter().try_fold(0u64, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0')))
+}
+
+/// The standard header fields the session layer reads, from one pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// BeginString(8).
+    pub begin_string: &'a [u8],
+    /// MsgType(35).
+    pub msg_type: &'a [u8],
+    /// SenderCompID(49).
+    pub sender: &'a [u8],
+    /// TargetCompID(56).
+    pub target: &'a [u8],
+    /// SendingTime(52), raw.
+    pub sending_time: &'a [u8],
+    /// OrigSendingTime(122), raw (empty when absent).
+    pub orig_sending_time: &'a [u8],
+    /// PossDupFlag(43)=Y.
+    pub poss_dup: bool,
+    /// PossResend(97)=Y.
+    pub poss_resend: bool,
+}
+
+/// A framed message, borrowed from the receive buffer.
+///
+/// ```
+/// use gapless::codec::message::Message;
+/// let m = Message::new(b"8=FIX.4.4\x019=5\x0135=0\x0110=163\x01");
+/// assert_eq!(m.header().msg_type, b"0");
+/// assert_eq!(m.get(10), Some(&b"163"[..]));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Message<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Message<'a> {
+    /// Wraps a whole frame (`8=` … `10=ddd<SOH>`).
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Message { bytes }
+    }
+
+    /// The frame's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// All fields in wire order.
+    pub fn fields(&self) -> Fields<'a> {
+        Fields::new(self.bytes)
+    }
+
+    /// The first value of `tag`.
+    pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
+        self.fields().find(|&(t, _)| t == tag).map(|(_, v)| v)
+    }
+
+    /// The first value of `tag` as an unsigned int.
+    pub fn get_uint(&self, tag: u32) -> Option<u64> {
+        self.get(tag).and_then(parse_uint)
+    }
+
+    /// `tag` is present with value `Y`.
+    pub fn flag(&self, tag: u32) -> bool {
+        self.get(tag) == Some(b"Y")
+    }
+
+    /// MsgType(35) (the third field of a well-formed frame).
+    pub fn msg_type(&self) -> &'a [u8] {
+        self.fields().nth(2).map_or(&[], |(_, v)| v)
+    }
+
+    /// SendingTime(52) parsed, if valid.
+    pub fn sending_time(&self) -> Option<Nanos> {
+        time::parse(self.header().sending_time)
+    }
+
+    /// Reads the standard header in one pass. It stops at the first body
+    /// field after MsgSeqNum-era header tags, so it costs only the header.
+    pub fn header(&self) -> Header<'a> {
+        let mut h = Header::default();
+        for (tag, v) in self.fields() {
+            match tag {
+                8 => h.begin_string = v,
+                35 => h.msg_type = v,
+                49 => h.sender = v,
+                56 => h.target = v,
+                52 => h.sending_time = v,
+                122 => h.orig_sending_time = v,
+                43 => h.poss_dup = v == b"Y",
+                97 => h.poss_resend = v == b"Y",
+                9 | 34 | 50 | 57 | 115 | 128 | 90 | 91 | 116 | 129 | 142 | 143 | 144 | 145
+                | 369 | 627 | 1128 | 1129 | 212 | 213 | 347 => {}
+                _ => break,
+            }
+        }
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ER: &[u8] = b"8=FIX.4.4\x019=70\x0135=8\x0149=ISLD\x0156=TW\x0134=3\x0143=Y\x0152=20231114-22:13:20.123\x01122=20231114-22:13:19\x0117=x\x0110=000\x01";
+
+    #[test]
+    fn header_is_read_in_one_pass_and_stops_at_the_body() {
+        let h = Message::new(ER).header();
+        assert_eq!(h.begin_string, b"FIX.4.4");
+        assert_eq!((h.sender, h.target), (&b"ISLD"[..], &b"TW"[..]));
+        assert!(h.poss_dup && !h.poss_resend);
+        assert_eq!(h.orig_sending_time, b"20231114-22:13:19");
+    }
+
+    #[test]
+    fn malformed_fields_yield_tag_zero_without_panicking() {
+        let f: Vec<_> = Fields::new(b"abc\x01=\x0107=x\x01x=1").map(|(t, _)| t).collect();
+        assert_eq!(f, [0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn values_are_looked_up_by_tag() {
+        let m = Message::new(ER);
+        assert_eq!(m.get_uint(34), Some(3));
+        assert!(m.flag(43));
+        assert_eq!(m.msg_type(), b"8");
+        assert_eq!(m.sending_time(), Some(1_700_000_000_123_000_000));
+    }
+}
