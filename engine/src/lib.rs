@@ -8,4 +8,8 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod codec;
+pub mod receive;
+pub mod recovery;
+pub mod session;
+pub mod store;
 pub mod validator;

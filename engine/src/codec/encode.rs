@@ -154,7 +154,7 @@ impl Encoder {
             + if m.orig_sending_time.is_empty() { 0 } else { 5 + m.orig_sending_time.len() }
             + m.body.len();
         let start = out.len();
-        let mut field = |out: &mut Vec<u8>, tag: &[u8], v: &[u8]| {
+        let field = |out: &mut Vec<u8>, tag: &[u8], v: &[u8]| {
             out.extend_from_slice(tag);
             out.extend_from_slice(v);
             out.push(0x01);

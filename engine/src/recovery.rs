@@ -1,0 +1,207 @@
+//! Recovery, sans-IO: turns gap events into ResendRequests and serves the
+//! peer's ResendRequests from the store — application messages resent
+//! with PossDupFlag=Y and OrigSendingTime, everything else collapsed into
+//! as few SequenceReset-GapFills as possible — in bounded steps.
+//!
+//! The runtime runs it on the recovery thread and passes its output to the
+//! hot path over a ring; tests run it inline.
+
+use crate::codec::encode::{put_uint, Body, Encoder, Outgoing};
+use crate::codec::time::{self, Nanos};
+use crate::session::Event;
+use crate::store::{StoreError, StoreReader};
+
+/// Store flag: the message is gap-filled, not resent.
+const FLAG_ADMIN: u8 = 1;
+
+/// What recovery hands to the hot path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output<'a> {
+    /// A session message for the hot path to stamp with the next seq
+    /// (our ResendRequest).
+    Stamp {
+        /// MsgType.
+        msg_type: &'a [u8],
+        /// Encoded body.
+        body: &'a [u8],
+    },
+    /// Complete bytes to write as they are (resends and GapFills).
+    Raw(&'a [u8]),
+}
+
+/// One peer ResendRequest being served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Replay {
+    /// Next seq to account for.
+    cursor: u32,
+    /// Last seq to serve.
+    end: u32,
+    /// Start of an open run of seqs to gap-fill.
+    gap_from: Option<u32>,
+}
+
+/// The recovery side of one session.
+///
+/// ```
+/// use gapless::recovery::{Recovery, Output};
+/// use gapless::session::Event;
+/// use gapless::store::{MemoryStore, MessageStore};
+/// use gapless::codec::{encode::Encoder, time::Precision};
+/// let store = MemoryStore::new();
+/// let mut r = Recovery::new(store.reader(), Encoder::new("FIX.4.4", "A", "B", Precision::Millis));
+/// r.on_event(&Event::Gap { begin: 5, end: 0 });
+/// let mut got = Vec::new();
+/// r.poll(0, 100, &mut |o| if let Output::Stamp { body, .. } = o { got = body.to_vec() }).unwrap();
+/// assert_eq!(got, b"7=5\x0116=0\x01");
+/// ```
+pub struct Recovery {
+    reader: Box<dyn StoreReader>,
+    encoder: Encoder,
+    pending_gap: Option<(u32, u32)>,
+    replay: Option<Replay>,
+    queued: Option<Replay>,
+    buf: Vec<u8>,
+    batch: Vec<(u32, u8, std::ops::Range<usize>)>,
+    store_buf: Vec<u8>,
+    gap_fill_body: Vec<u8>,
+    /// Messages resent so far.
+    pub resent: u64,
+    /// GapFills sent so far.
+    pub gap_fills: u64,
+}
+
+impl Recovery {
+    /// Recovery reading `reader`, encoding as `encoder` (the session's).
+    pub fn new(reader: Box<dyn StoreReader>, encoder: Encoder) -> Self {
+        Recovery {
+            reader,
+            encoder,
+            pending_gap: None,
+            replay: None,
+            queued: None,
+            buf: Vec::with_capacity(1 << 16),
+            batch: Vec::with_capacity(1024),
+            store_buf: Vec::with_capacity(1 << 16),
+            gap_fill_body: Vec::with_capacity(32),
+            resent: 0,
+            gap_fills: 0,
+        }
+    }
+
+    /// Takes a session event; ignores those that are not for recovery.
+    /// A new peer ResendRequest arriving while one is served waits for it
+    /// (at most one replay in flight and one queued; a third replaces the
+    /// queued one).
+    pub fn on_event(&mut self, ev: &Event) {
+        match *ev {
+            Event::Gap { begin, end } => self.pending_gap = Some((begin, end)),
+            Event::ResendRequested { begin, end, next_out } => {
+                let last = if end == 0 || end >= next_out { next_out.saturating_sub(1) } else { end };
+                let r = Replay { cursor: begin.max(1), end: last, gap_from: None };
+                if self.replay.is_none() {
+                    self.replay = Some(r);
+                } else {
+                    self.queued = Some(r);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Work is waiting.
+    pub fn busy(&self) -> bool {
+        self.pending_gap.is_some() || self.replay.is_some()
+    }
+
+    /// Does up to `budget` messages of work, passing each output to
+    /// `sink`. Returns how many messages were produced.
+    pub fn poll(&mut self, now: Nanos, budget: usize, sink: &mut dyn FnMut(Output)) -> Result<usize, StoreError> {
+        let mut produced = 0;
+        if let Some((begin, end)) = self.pending_gap.take() {
+            self.buf.clear();
+            self.buf.extend_from_slice(b"7=");
+            put_uint(&mut self.buf, u64::from(begin));
+            self.buf.extend_from_slice(b"\x0116=");
+            put_uint(&mut self.buf, u64::from(end));
+            self.buf.push(0x01);
+            sink(Output::Stamp { msg_type: b"2", body: &self.buf });
+            produced += 1;
+        }
+        while produced < budget {
+            let Some(mut r) = self.replay.take() else { break };
+            produced += self.step(&mut r, now, budget - produced, sink)?;
+            if r.cursor <= r.end {
+                self.replay = Some(r);
+            } else {
+                self.replay = self.queued.take();
+            }
+        }
+        Ok(produced)
+    }
+
+    /// Serves up to `budget` seqs of `r`.
+    fn step(&mut self, r: &mut Replay, now: Nanos, budget: usize, sink: &mut dyn FnMut(Output)) -> Result<usize, StoreError> {
+        let last = r.end.min(r.cursor.saturating_add(budget.max(1) as u32 - 1));
+        self.batch.clear();
+        self.store_buf.clear();
+        let (batch, store_buf) = (&mut self.batch, &mut self.store_buf);
+        self.reader.for_each(r.cursor, last, &mut |seq, flags, bytes| {
+            let start = store_buf.len();
+            store_buf.extend_from_slice(bytes);
+            batch.push((seq, flags, start..store_buf.len()));
+        })?;
+        let mut produced = 0;
+        for i in 0..self.batch.len() {
+            let (seq, flags, range) = self.batch[i].clone();
+            if seq < r.cursor || seq > last {
+                continue;
+            }
+            if seq > r.cursor {
+                r.gap_from.get_or_insert(r.cursor);
+            }
+            if flags & FLAG_ADMIN != 0 {
+                r.gap_from.get_or_insert(seq);
+                r.cursor = seq + 1;
+                continue;
+            }
+            if let Some(from) = r.gap_from.take() {
+                produced += self.gap_fill(from, seq, now, sink);
+            }
+            self.buf.clear();
+            if let Some(range) = self.encoder.resend(&mut self.buf, &self.store_buf[range], now) {
+                sink(Output::Raw(&self.buf[range]));
+                self.resent += 1;
+                produced += 1;
+            } else {
+                r.gap_from = Some(seq);
+            }
+            r.cursor = seq + 1;
+        }
+        if r.cursor <= last {
+            r.gap_from.get_or_insert(r.cursor);
+            r.cursor = last + 1;
+        }
+        if r.cursor > r.end {
+            if let Some(from) = r.gap_from.take() {
+                produced += self.gap_fill(from, r.end + 1, now, sink);
+            }
+        }
+        Ok(produced)
+    }
+
+    /// SequenceReset-GapFill: seq `from`, NewSeqNo `to`.
+    fn gap_fill(&mut self, from: u32, to: u32, now: Nanos, sink: &mut dyn FnMut(Output)) -> usize {
+        let mut body = std::mem::take(&mut self.gap_fill_body);
+        body.clear();
+        Body::new(&mut body).char(123, b'Y').uint(36, u64::from(to));
+        let mut ts = [0u8; time::MAX_LEN];
+        let ts_len = time::format(now, self.encoder.precision(), &mut ts);
+        let m = Outgoing { msg_type: b"4", seq: from, poss_dup: true, orig_sending_time: &ts[..ts_len], body: &body };
+        self.buf.clear();
+        let range = self.encoder.encode_with(&mut self.buf, &m, now);
+        sink(Output::Raw(&self.buf[range]));
+        self.gap_fill_body = body;
+        self.gap_fills += 1;
+        1
+    }
+}

@@ -1,0 +1,105 @@
+//! Identity and timing checks run on every message, in QuickFIX's order:
+//! BeginString, SendingTime, CompIDs; and OrigSendingTime on PossDups.
+
+use super::{Ctx, DisconnectReason, Session, State};
+use crate::codec::message::Header;
+use crate::codec::time::{self, Nanos};
+
+/// SessionRejectReason(373) codes used by the session layer.
+pub(super) mod reason {
+    pub const REQUIRED_TAG_MISSING: u32 = 1;
+    pub const VALUE_INCORRECT: u32 = 5;
+    pub const COMP_ID_PROBLEM: u32 = 9;
+    pub const SENDING_TIME_ACCURACY: u32 = 10;
+}
+
+/// A failed check and what it costs the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Failure {
+    /// Logout and disconnect, no Reject.
+    BeginString,
+    /// Reject(373) on `tag`, then Logout.
+    RejectAndLogout { reason: u32, tag: u32 },
+    /// Reject(373) on `tag`; the session goes on.
+    Reject { reason: u32, tag: u32 },
+}
+
+impl Session {
+    /// BeginString, SendingTime and CompIDs of any message.
+    pub(super) fn check_identity(&self, h: &Header, now: Nanos) -> Result<(), Failure> {
+        use reason::*;
+        if h.begin_string != self.cfg.begin_string.as_bytes() {
+            return Err(Failure::BeginString);
+        }
+        let Some(sent) = time::parse(h.sending_time) else {
+            return Err(Failure::Reject { reason: REQUIRED_TAG_MISSING, tag: 52 });
+        };
+        if self.cfg.check_latency && now.abs_diff(sent) > u64::from(self.cfg.max_latency_secs) * 1_000_000_000 {
+            return Err(Failure::RejectAndLogout { reason: SENDING_TIME_ACCURACY, tag: 52 });
+        }
+        if self.cfg.check_comp_id
+            && (h.sender != self.cfg.target.as_bytes() || h.target != self.cfg.sender.as_bytes())
+        {
+            let tag = if h.sender != self.cfg.target.as_bytes() { 49 } else { 56 };
+            return Err(Failure::RejectAndLogout { reason: COMP_ID_PROBLEM, tag });
+        }
+        Ok(())
+    }
+
+    /// OrigSendingTime(122) of a PossDup message: present when required,
+    /// and not after SendingTime.
+    pub(super) fn check_poss_dup(&self, h: &Header) -> Result<(), Failure> {
+        use reason::*;
+        if !h.poss_dup {
+            return Ok(());
+        }
+        if h.orig_sending_time.is_empty() {
+            return if self.cfg.requires_orig_sending_time {
+                Err(Failure::Reject { reason: REQUIRED_TAG_MISSING, tag: 122 })
+            } else {
+                Ok(())
+            };
+        }
+        match (time::parse(h.orig_sending_time), time::parse(h.sending_time)) {
+            (Some(orig), Some(sent)) if orig <= sent => Ok(()),
+            (Some(_), Some(_)) => Err(Failure::RejectAndLogout { reason: SENDING_TIME_ACCURACY, tag: 122 }),
+            _ => Err(Failure::Reject { reason: VALUE_INCORRECT, tag: 122 }),
+        }
+    }
+
+    /// Acts on a failed check of inbound `seq`; `consume` says whether the
+    /// message takes its seq (it was the one expected).
+    pub(super) fn fail_check(&mut self, ctx: &mut Ctx, f: Failure, seq: u32, msg_type: &[u8], consume: bool) {
+        match f {
+            Failure::BeginString => {
+                self.send_logout(ctx.now, b"Incorrect BeginString");
+                self.disconnect(DisconnectReason::IdentityError);
+                return;
+            }
+            Failure::Reject { reason, tag } | Failure::RejectAndLogout { reason, tag } => {
+                let text = reject_text(reason);
+                self.send_reject(ctx.now, seq, msg_type, reason, Some(tag), text);
+            }
+        }
+        if consume {
+            self.next_in = seq + 1;
+            self.after_advance(ctx);
+        }
+        if let Failure::RejectAndLogout { reason, .. } = f {
+            self.send_logout(ctx.now, reject_text(reason).as_bytes());
+            self.state = State::LoggingOut;
+            self.timers.logout_sent(ctx.now);
+        }
+    }
+}
+
+/// QuickFIX's texts for the reasons the session layer uses.
+pub(super) fn reject_text(reason: u32) -> &'static str {
+    match reason {
+        reason::REQUIRED_TAG_MISSING => "Required tag missing",
+        reason::VALUE_INCORRECT => "Value is incorrect (out of range) for this tag",
+        reason::COMP_ID_PROBLEM => "CompID problem",
+        reason::SENDING_TIME_ACCURACY => "SendingTime accuracy problem",
+        _ => "Invalid message",
+    }
+}

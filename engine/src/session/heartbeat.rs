@@ -1,0 +1,97 @@
+//! Heartbeats, TestRequests and the handshake timeouts.
+
+use super::{Ctx, DisconnectReason, Session, State};
+use crate::codec::time::Nanos;
+
+const SEC: Nanos = 1_000_000_000;
+
+/// When we last sent and received, and what we are waiting for.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Timers {
+    interval: u32,
+    last_sent: Nanos,
+    last_received: Nanos,
+    connected_at: Nanos,
+    logout_sent_at: Nanos,
+    test_request: Option<Nanos>,
+}
+
+impl Timers {
+    pub(super) fn new(interval_secs: u32) -> Self {
+        Timers {
+            interval: interval_secs,
+            last_sent: 0,
+            last_received: 0,
+            connected_at: 0,
+            logout_sent_at: 0,
+            test_request: None,
+        }
+    }
+
+    pub(super) fn interval_secs(&self) -> u32 {
+        self.interval
+    }
+
+    pub(super) fn set_interval(&mut self, secs: u32) {
+        self.interval = secs;
+    }
+
+    pub(super) fn connected(&mut self, now: Nanos) {
+        (self.connected_at, self.last_sent, self.last_received) = (now, now, now);
+        self.test_request = None;
+    }
+
+    pub(super) fn sent(&mut self, now: Nanos) {
+        self.last_sent = now;
+    }
+
+    pub(super) fn received(&mut self, now: Nanos) {
+        self.last_received = now;
+        self.test_request = None;
+    }
+
+    pub(super) fn logout_sent(&mut self, now: Nanos) {
+        self.logout_sent_at = now;
+    }
+}
+
+pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
+    let now = ctx.now;
+    let t = s.timers;
+    match s.state {
+        State::Disconnected => {}
+        State::AwaitingLogon { .. } => {
+            if now.saturating_sub(t.connected_at) >= u64::from(s.cfg.logon_timeout_secs) * SEC {
+                s.disconnect(DisconnectReason::Timeout);
+            }
+        }
+        State::LoggingOut => {
+            if now.saturating_sub(t.logout_sent_at) >= u64::from(s.cfg.logout_timeout_secs) * SEC {
+                s.disconnect(DisconnectReason::Timeout);
+            }
+        }
+        State::Active if t.interval > 0 => active(s, ctx),
+        State::Active => {}
+    }
+}
+
+/// QuickFIX's rule: a TestRequest after 1.2 intervals of silence, a
+/// disconnect after 2.4, a Heartbeat after one interval without sending.
+fn active(s: &mut Session, ctx: &mut Ctx) {
+    let now = ctx.now;
+    let interval = u64::from(s.timers.interval) * SEC;
+    let silent = now.saturating_sub(s.timers.last_received);
+    if silent >= interval * 24 / 10 {
+        s.send_logout(now, b"Timed out waiting for heartbeat");
+        return s.disconnect(DisconnectReason::Timeout);
+    }
+    if silent >= interval * 12 / 10 && s.timers.test_request.is_none() {
+        s.send_admin_with(now, b"1", |b| {
+            b.str(112, b"TEST");
+        });
+        s.timers.test_request = Some(now);
+    }
+    if now.saturating_sub(s.timers.last_sent) >= interval {
+        s.send_heartbeat(now, None);
+    }
+}

@@ -1,0 +1,285 @@
+//! Inbound sequencing: acting on the validator's verdicts, holding what
+//! arrives after a gap, releasing it the moment the gap fills, and keeping
+//! ResendRequests alive.
+
+use super::checks::reason;
+use super::{Ctx, DisconnectReason, Event, Session, State};
+use crate::codec::message::{Header, Message};
+use crate::validator::{classify, SeqFields, Verdict, VerdictKind, FLAG_GAP_FILL};
+
+/// The open ResendRequest, if any.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct GapState {
+    /// `(BeginSeqNo, EndSeqNo)` asked for (EndSeqNo 0: unbounded).
+    pub(super) requested: Option<(u32, u32)>,
+    /// When it was sent.
+    pub(super) requested_at: u64,
+    /// The highest seq seen beyond a gap.
+    pub(super) highest_seen: u32,
+}
+
+pub(super) fn on_frame(s: &mut Session, ctx: &mut Ctx, v: &Verdict, frame: &[u8]) {
+    if s.state == State::Disconnected {
+        return;
+    }
+    s.timers.received(ctx.now);
+    if v.kind == VerdictKind::Garbled {
+        s.stats.garbled += 1;
+        s.events.push(Event::Garbled { offset: v.offset, len: v.len });
+        return;
+    }
+    let msg = Message::new(frame);
+    let h = msg.header();
+    if h.msg_type == b"A" {
+        return s.on_logon(ctx, v, &msg, &h);
+    }
+    if matches!(s.state, State::AwaitingLogon { .. }) {
+        s.send_logout(ctx.now, b"First message was not a Logon");
+        return s.disconnect(DisconnectReason::LogonRefused);
+    }
+    let kind = s.current_kind(v, &msg);
+    let in_order = matches!(kind, VerdictKind::InOrder | VerdictKind::GapFill);
+    if let Err(f) = s.check_identity(&h, ctx.now) {
+        return s.fail_check(ctx, f, v.seq, h.msg_type, in_order);
+    }
+    match kind {
+        VerdictKind::InOrder | VerdictKind::GapFill => {
+            if let Err(f) = s.check_poss_dup(&h) {
+                return s.fail_check(ctx, f, v.seq, h.msg_type, true);
+            }
+            s.process(ctx, &msg, &h, v.seq);
+            s.after_advance(ctx);
+        }
+        VerdictKind::Gap => s.on_gap(ctx, &msg, &h, v.seq),
+        VerdictKind::Duplicate => {
+            s.stats.duplicates += 1;
+            if let Err(f) = s.check_poss_dup(&h) {
+                s.fail_check(ctx, f, v.seq, h.msg_type, false);
+            }
+        }
+        VerdictKind::TooLow => {
+            let mut text = [0u8; 80];
+            let n = too_low_text(&mut text, s.next_in, v.seq);
+            s.send_logout(ctx.now, &text[..n]);
+            s.disconnect(DisconnectReason::SequenceError);
+        }
+        VerdictKind::SequenceReset => s.on_sequence_reset(ctx, &msg, v),
+        VerdictKind::BadSeq => s.on_bad_seq(ctx, &h, v.seq),
+        VerdictKind::Disabled | VerdictKind::Garbled => {}
+    }
+}
+
+pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
+    let Some((_, end)) = s.gap.requested else { return };
+    if s.state == State::Active && ctx.now.saturating_sub(s.gap.requested_at) >= s.cfg.resend_timeout {
+        let _ = end;
+        s.gap.requested = None;
+        s.request_gap(ctx);
+    }
+}
+
+/// "MsgSeqNum too low, expecting X but received Y", as QuickFIX says it.
+pub(super) fn too_low_text(buf: &mut [u8; 80], expected: u32, got: u32) -> usize {
+    use std::io::Write;
+    let mut w = &mut buf[..];
+    let _ = write!(w, "MsgSeqNum too low, expecting {expected} but received {got}");
+    80 - w.len()
+}
+
+impl Session {
+    /// The verdict's kind against the session's own expected seq: the
+    /// validator's decision when it saw the same expected, else the same
+    /// rule re-applied (after a Logon reset or a queue release).
+    fn current_kind(&mut self, v: &Verdict, msg: &Message) -> VerdictKind {
+        if v.expected == self.next_in || matches!(v.kind, VerdictKind::BadSeq | VerdictKind::Disabled) {
+            return v.kind;
+        }
+        self.resync_validator = true;
+        let new_seq = if v.msg_type == *b"4\0" {
+            msg.get(36).and_then(crate::validator::software::parse_seq)
+        } else {
+            None
+        };
+        let f = SeqFields { seq: Some(v.seq), new_seq, flags: v.flags, msg_type: v.msg_type };
+        classify(&f, self.next_in).0
+    }
+
+    /// Processes the in-order message `seq` and advances `next_in`.
+    pub(super) fn process(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, seq: u32) {
+        self.next_in = seq + 1;
+        if let Some(check) = &self.check {
+            if let Err(r) = check.check(msg) {
+                return self.send_reject(ctx.now, seq, h.msg_type, r.reason, r.ref_tag, r.text);
+            }
+        }
+        match h.msg_type {
+            b"0" | b"3" => {}
+            b"1" => self.send_heartbeat(ctx.now, msg.get(112)),
+            b"2" => {
+                if let Some(i) = self.served_early.iter().position(|&s| s == seq) {
+                    self.served_early.swap_remove(i);
+                } else {
+                    self.on_resend_request(ctx, msg, seq);
+                }
+            }
+            b"4" => self.on_gap_fill(ctx, msg, seq),
+            b"5" => self.on_logout(ctx),
+            _ => self.deliver(ctx, msg, h, seq),
+        }
+    }
+
+    fn deliver(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, seq: u32) {
+        if self.state != State::Active {
+            return;
+        }
+        self.stats.delivered += 1;
+        let result = ctx.app.on_message(msg, &mut self.sender(ctx.now));
+        match result {
+            Ok(()) => {}
+            Err(super::AppReject::UnsupportedMessageType) => {
+                self.send_business_reject(ctx.now, seq, h.msg_type, 3, None, "Unsupported Message Type");
+            }
+            Err(super::AppReject::Business { reason, ref_tag, text }) => {
+                self.send_business_reject(ctx.now, seq, h.msg_type, reason, ref_tag, text);
+            }
+        }
+    }
+
+    /// A message beyond a gap: serve it early if it is a ResendRequest,
+    /// hold it, and make sure the gap is requested.
+    fn on_gap(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, seq: u32) {
+        if h.msg_type == b"2" && self.state == State::Active {
+            self.on_resend_request(ctx, msg, seq);
+            if self.served_early.len() < self.served_early.capacity() {
+                self.served_early.push(seq);
+            }
+        }
+        if self.hold.insert(self.next_in, seq, msg.bytes()) {
+            self.stats.held += 1;
+        } else {
+            self.stats.hold_dropped += 1;
+            self.events.push(Event::HoldQueueFull { seq });
+        }
+        let first_sight = seq > self.gap.highest_seen;
+        self.gap.highest_seen = self.gap.highest_seen.max(seq);
+        if self.gap.requested.is_none() || (self.cfg.send_redundant_resend_requests && first_sight) {
+            self.request_gap(ctx);
+        }
+    }
+
+    /// Asks the recovery side for `next_in..` (chunked if configured).
+    pub(super) fn request_gap(&mut self, ctx: &mut Ctx) {
+        let begin = self.next_in;
+        let end = match self.cfg.resend_chunk_size {
+            0 => 0,
+            n => (begin + n - 1).min(self.gap.highest_seen.saturating_sub(1).max(begin)),
+        };
+        self.gap.requested = Some((begin, end));
+        self.gap.requested_at = ctx.now;
+        self.stats.gaps += 1;
+        self.events.push(Event::Gap { begin, end });
+    }
+
+    /// After `next_in` moved: release held messages now in order, then
+    /// close or continue the open ResendRequest.
+    pub(super) fn after_advance(&mut self, ctx: &mut Ctx) {
+        let mut buf = std::mem::take(&mut self.release_buf);
+        while self.state != State::Disconnected {
+            let seq = self.next_in;
+            let Some(bytes) = self.hold.take(seq) else { break };
+            self.resync_validator = true;
+            buf.clear();
+            buf.extend_from_slice(bytes);
+            let msg = Message::new(&buf);
+            let h = msg.header();
+            match self.check_poss_dup(&h) {
+                Ok(()) => self.process(ctx, &msg, &h, seq),
+                Err(f) => self.fail_check(ctx, f, seq, h.msg_type, true),
+            }
+        }
+        self.release_buf = buf;
+        let Some((_, end)) = self.gap.requested else { return };
+        if self.next_in > self.gap.highest_seen {
+            self.gap = GapState::default();
+            self.hold.drop_through(self.next_in);
+            self.events.push(Event::GapFilled { next_in: self.next_in });
+        } else if end != 0 && self.next_in > end {
+            self.request_gap(ctx);
+        }
+    }
+
+    /// SequenceReset-GapFill in order: expected jumps to NewSeqNo.
+    fn on_gap_fill(&mut self, ctx: &mut Ctx, msg: &Message, seq: u32) {
+        let new_seq = msg.get(36).and_then(crate::validator::software::parse_seq);
+        if !msg.flag(123) {
+            return; // A SequenceReset-Reset never reaches here (no seq check).
+        }
+        match new_seq {
+            Some(n) if n > seq => {
+                self.next_in = n;
+                self.resync_validator = true;
+            }
+            Some(_) => self.send_reject(
+                ctx.now,
+                seq,
+                b"4",
+                reason::VALUE_INCORRECT,
+                Some(36),
+                "Attempt to lower sequence number, invalid value NewSeqNo(36)",
+            ),
+            None => self.send_reject(ctx.now, seq, b"4", reason::REQUIRED_TAG_MISSING, Some(36), "Required tag missing"),
+        }
+    }
+
+    /// SequenceReset-Reset: no seq check; expected becomes NewSeqNo.
+    fn on_sequence_reset(&mut self, ctx: &mut Ctx, msg: &Message, v: &Verdict) {
+        let new_seq = msg.get(36).and_then(crate::validator::software::parse_seq).unwrap_or(0);
+        if v.flags & FLAG_GAP_FILL != 0 {
+            return;
+        }
+        if new_seq < self.next_in {
+            return self.send_reject(
+                ctx.now,
+                v.seq,
+                b"4",
+                reason::VALUE_INCORRECT,
+                Some(36),
+                "Attempt to lower sequence number, invalid value NewSeqNo(36)",
+            );
+        }
+        self.next_in = new_seq;
+        self.hold.drop_through(new_seq.saturating_sub(1));
+        self.resync_validator = true;
+        self.after_advance(ctx);
+    }
+
+    /// MsgSeqNum(34) missing or garbage (or a SequenceReset without 36).
+    fn on_bad_seq(&mut self, ctx: &mut Ctx, h: &Header, seq: u32) {
+        if h.msg_type == b"4" && seq != 0 {
+            return self.send_reject(ctx.now, seq, b"4", reason::REQUIRED_TAG_MISSING, Some(36), "Required tag missing");
+        }
+        self.send_logout(ctx.now, b"MsgSeqNum(34) missing or invalid");
+        self.disconnect(DisconnectReason::SequenceError);
+    }
+
+    /// The peer's ResendRequest: hand the range to the recovery side.
+    fn on_resend_request(&mut self, ctx: &mut Ctx, msg: &Message, seq: u32) {
+        let begin = msg.get(7).and_then(crate::validator::software::parse_seq);
+        let end = msg.get(16).and_then(crate::validator::software::parse_seq);
+        let (Some(begin), Some(end)) = (begin, end) else {
+            let tag = if begin.is_none() { 7 } else { 16 };
+            return self.send_reject(ctx.now, seq, b"2", reason::REQUIRED_TAG_MISSING, Some(tag), "Required tag missing");
+        };
+        self.events.push(Event::ResendRequested { begin, end, next_out: self.out.next_out });
+    }
+
+    /// Brings the validator's expected seq back in line with the session
+    /// after the session moved it itself. Call once the validator's
+    /// pending verdicts are all handled.
+    pub fn sync_validator(&mut self, validator: &mut dyn crate::validator::SeqValidator) {
+        if self.resync_validator {
+            validator.set_expected(self.index, self.next_in);
+            self.resync_validator = false;
+        }
+    }
+}

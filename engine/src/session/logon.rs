@@ -1,0 +1,129 @@
+//! Logon and Logout handshakes, sequence resets and resumption.
+
+use super::{Ctx, DisconnectReason, Event, Session, State};
+use crate::codec::message::{Header, Message};
+use crate::validator::software::parse_seq;
+use crate::validator::Verdict;
+
+impl Session {
+    /// Sends our Logon; `reply` when answering the peer's (acceptor).
+    pub(super) fn send_logon(&mut self, ctx: &mut Ctx, peer_reset: bool) {
+        let reply = matches!(self.state, State::AwaitingLogon { .. }) && !self.cfg.initiator;
+        let reset = peer_reset || (self.cfg.reset_on_logon && !reply);
+        if reset && !reply {
+            self.reset_seqs(ctx);
+        }
+        let (hb, next_in) = (self.timers.interval_secs(), self.next_in);
+        let cfg = self.cfg.clone();
+        self.send_admin_with(ctx.now, b"A", |b| {
+            b.uint(98, 0).uint(108, u64::from(hb));
+            if reset {
+                b.char(141, b'Y');
+            }
+            if cfg.enable_next_expected {
+                b.uint(789, u64::from(next_in));
+            }
+            if cfg.initiator {
+                if let Some(u) = &cfg.username {
+                    b.str(553, u.as_bytes());
+                }
+                if let Some(p) = &cfg.password {
+                    b.str(554, p.as_bytes());
+                }
+            }
+            if let Some(v) = &cfg.default_appl_ver_id {
+                b.str(1137, v.as_bytes());
+            }
+        });
+        self.state = State::AwaitingLogon { sent: true };
+    }
+
+    /// The peer's Logon.
+    pub(super) fn on_logon(&mut self, ctx: &mut Ctx, v: &Verdict, msg: &Message, h: &Header) {
+        let State::AwaitingLogon { sent } = self.state else {
+            self.send_logout(ctx.now, b"Unexpected Logon");
+            return self.disconnect(DisconnectReason::LogonRefused);
+        };
+        if let Err(f) = self.check_identity(h, ctx.now) {
+            return self.fail_check(ctx, f, v.seq, b"A", false);
+        }
+        if !self.cfg.initiator && !self.credentials_match(msg) {
+            self.send_logout(ctx.now, b"Invalid Username or Password");
+            return self.disconnect(DisconnectReason::LogonRefused);
+        }
+        let Some(hb) = msg.get_uint(108).and_then(|x| u32::try_from(x).ok()) else {
+            self.send_logout(ctx.now, b"HeartBtInt(108) missing or invalid");
+            return self.disconnect(DisconnectReason::LogonRefused);
+        };
+        let peer_reset = msg.flag(141);
+        let reset = peer_reset || (self.cfg.reset_on_logon && !sent);
+        if reset && !sent {
+            self.reset_seqs(ctx);
+        }
+        self.resync_validator = true;
+        if v.seq < self.next_in && !peer_reset {
+            let mut text = [0u8; 80];
+            let n = super::inbound::too_low_text(&mut text, self.next_in, v.seq);
+            self.send_logout(ctx.now, &text[..n]);
+            return self.disconnect(DisconnectReason::SequenceError);
+        }
+        if !self.cfg.initiator {
+            self.timers.set_interval(hb);
+            self.send_logon(ctx, reset);
+        }
+        self.state = State::Active;
+        self.events.push(Event::LoggedOn { reset });
+        ctx.app.on_logon(&mut self.sender(ctx.now));
+        if self.cfg.enable_next_expected {
+            if let Some(n) = msg.get(789).and_then(parse_seq) {
+                if n > self.out.next_out {
+                    self.send_logout(ctx.now, b"NextExpectedMsgSeqNum(789) too high");
+                    return self.disconnect(DisconnectReason::SequenceError);
+                }
+                if n < self.out.next_out {
+                    let ev = Event::ResendRequested { begin: n, end: 0, next_out: self.out.next_out };
+                    self.events.push(ev);
+                }
+            }
+        }
+        if v.seq == self.next_in {
+            self.next_in += 1;
+            self.after_advance(ctx);
+        } else if v.seq > self.next_in {
+            self.gap.highest_seen = v.seq;
+            self.request_gap(ctx);
+        }
+    }
+
+    /// The peer's Logout (in order).
+    pub(super) fn on_logout(&mut self, ctx: &mut Ctx) {
+        if self.state != State::LoggingOut {
+            self.send_logout(ctx.now, b"");
+        }
+        self.commit();
+        ctx.app.on_logout();
+        self.events.push(Event::Disconnect(DisconnectReason::LoggedOut));
+        self.state = State::Disconnected;
+        if self.cfg.reset_on_logout {
+            self.reset_seqs(ctx);
+        }
+    }
+
+    /// Username(553)/Password(554), compared in constant time.
+    fn credentials_match(&self, msg: &Message) -> bool {
+        let eq = |want: &Option<String>, tag| match want {
+            None => true,
+            Some(w) => constant_time_eq(w.as_bytes(), msg.get(tag).unwrap_or(&[])),
+        };
+        eq(&self.cfg.username, 553) & eq(&self.cfg.password, 554)
+    }
+}
+
+/// Compares without an early exit on the first differing byte.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len() {
+        diff |= usize::from(a[i] ^ b.get(i).copied().unwrap_or(!a[i]));
+    }
+    diff == 0
+}

@@ -1,0 +1,495 @@
+//! The FIX session layer, sans-IO: framed messages (with their validator
+//! verdicts) and time go in; bytes to send, application deliveries and
+//! events come out. No sockets, threads or clocks inside.
+//!
+//! Split by concern:
+//! - [`inbound`](self) — verdicts, sequencing, the hold queue, gap liveness;
+//! - `logon` — Logon/Logout handshakes and resets;
+//! - `heartbeat` — heartbeats, test requests and timeouts;
+//! - `checks` — identity and SendingTime checks;
+//! - `outbound` — stamping, storing and queueing what we send.
+
+mod checks;
+mod heartbeat;
+mod hold_queue;
+mod inbound;
+mod logon;
+mod outbound;
+
+pub use hold_queue::HoldQueue;
+pub use outbound::Sender;
+
+use crate::codec::message::Message;
+use crate::codec::time::{Nanos, Precision};
+use crate::store::{MessageStore, StoreError};
+use crate::validator::{SeqValidator, Verdict};
+
+use outbound::Outbound;
+
+/// The settings the session core needs (built from the config file).
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// BeginString(8): `FIX.4.2`, `FIX.4.4`, `FIXT.1.1`, …
+    pub begin_string: String,
+    /// Our SenderCompID(49).
+    pub sender: String,
+    /// Our TargetCompID(56).
+    pub target: String,
+    /// We connect and send the first Logon.
+    pub initiator: bool,
+    /// HeartBtInt(108) in seconds (an acceptor adopts the initiator's).
+    pub heartbeat_secs: u32,
+    /// Reset both seqs when a Logon is sent or received.
+    pub reset_on_logon: bool,
+    /// Reset both seqs after a Logout.
+    pub reset_on_logout: bool,
+    /// Reset both seqs after a disconnect.
+    pub reset_on_disconnect: bool,
+    /// Send and honour NextExpectedMsgSeqNum(789) on Logon.
+    pub enable_next_expected: bool,
+    /// Check SendingTime against our clock.
+    pub check_latency: bool,
+    /// Largest SendingTime difference accepted, in seconds.
+    pub max_latency_secs: u32,
+    /// Check SenderCompID/TargetCompID on every message.
+    pub check_comp_id: bool,
+    /// Request a range again even if already requested.
+    pub send_redundant_resend_requests: bool,
+    /// Largest range one ResendRequest asks for (0: unbounded, `16=0`).
+    pub resend_chunk_size: u32,
+    /// Reject PossDup messages without OrigSendingTime(122).
+    pub requires_orig_sending_time: bool,
+    /// Re-request a gap not filled within this time.
+    pub resend_timeout: Nanos,
+    /// Hold queue bound, in messages.
+    pub hold_queue_messages: usize,
+    /// Hold queue bound, in bytes.
+    pub hold_queue_bytes: usize,
+    /// SendingTime precision.
+    pub precision: Precision,
+    /// Username(553) we send (initiator) or require (acceptor).
+    pub username: Option<String>,
+    /// Password(554) we send (initiator) or require (acceptor).
+    pub password: Option<String>,
+    /// DefaultApplVerID(1137) for FIXT.1.1.
+    pub default_appl_ver_id: Option<String>,
+    /// Seconds to wait for the Logon reply.
+    pub logon_timeout_secs: u32,
+    /// Seconds to wait for the Logout reply.
+    pub logout_timeout_secs: u32,
+}
+
+impl SessionConfig {
+    /// Defaults as in QuickFIX for a session from `sender` to `target`.
+    ///
+    /// ```
+    /// let c = gapless::session::SessionConfig::new("FIX.4.4", "ISLD", "TW", false);
+    /// assert_eq!(c.heartbeat_secs, 30);
+    /// ```
+    pub fn new(begin_string: &str, sender: &str, target: &str, initiator: bool) -> Self {
+        SessionConfig {
+            begin_string: begin_string.into(),
+            sender: sender.into(),
+            target: target.into(),
+            initiator,
+            heartbeat_secs: 30,
+            reset_on_logon: false,
+            reset_on_logout: false,
+            reset_on_disconnect: false,
+            enable_next_expected: false,
+            check_latency: true,
+            max_latency_secs: 120,
+            check_comp_id: true,
+            send_redundant_resend_requests: false,
+            resend_chunk_size: 0,
+            requires_orig_sending_time: true,
+            resend_timeout: 5_000_000_000,
+            hold_queue_messages: 10_000,
+            hold_queue_bytes: 16 << 20,
+            precision: Precision::Millis,
+            username: None,
+            password: None,
+            default_appl_ver_id: None,
+            logon_timeout_secs: 10,
+            logout_timeout_secs: 2,
+        }
+    }
+}
+
+/// Where the session is in its life cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// No connection.
+    Disconnected,
+    /// Connected; Logon not yet exchanged (`sent`: ours is out).
+    AwaitingLogon {
+        /// We have sent our Logon.
+        sent: bool,
+    },
+    /// Logged on.
+    Active,
+    /// We sent a Logout and wait for the reply.
+    LoggingOut,
+}
+
+/// Why the session asks the transport to close the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisconnectReason {
+    /// The Logout handshake completed.
+    LoggedOut,
+    /// The first message was not a Logon, or the Logon was refused.
+    LogonRefused,
+    /// MsgSeqNum too low without PossDupFlag, or missing.
+    SequenceError,
+    /// Wrong BeginString, CompID or SendingTime.
+    IdentityError,
+    /// No Logon reply, TestRequest unanswered or no Logout reply in time.
+    Timeout,
+    /// The message store failed; the session cannot continue safely.
+    StoreFailed,
+}
+
+/// What the session tells the runtime (and, through it, the recovery
+/// thread and the logs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Logon completed; `reset` if sequence numbers were reset.
+    LoggedOn {
+        /// Seqs were reset by this Logon.
+        reset: bool,
+    },
+    /// Close the connection now.
+    Disconnect(DisconnectReason),
+    /// A gap: the recovery side issues ResendRequest(7=begin, 16=end).
+    Gap {
+        /// BeginSeqNo(7).
+        begin: u32,
+        /// EndSeqNo(16) (0: all after begin).
+        end: u32,
+    },
+    /// The peer asked for `begin..=end`; `next_out` is our next seq now.
+    ResendRequested {
+        /// BeginSeqNo(7).
+        begin: u32,
+        /// EndSeqNo(16) as received (0: all after begin).
+        end: u32,
+        /// Our next outbound seq when the request was processed.
+        next_out: u32,
+    },
+    /// Every gap is filled; held messages up to `next_in - 1` were released.
+    GapFilled {
+        /// The next inbound seq expected now.
+        next_in: u32,
+    },
+    /// A frame was skipped as garbled.
+    Garbled {
+        /// Stream offset of the bytes skipped.
+        offset: u64,
+        /// How many.
+        len: u32,
+    },
+    /// An out-of-order message was dropped because the hold queue was
+    /// full; the open ResendRequest still covers it.
+    HoldQueueFull {
+        /// Its MsgSeqNum.
+        seq: u32,
+    },
+    /// We sent a session Reject(3) for inbound `seq`.
+    Rejected {
+        /// RefSeqNum(45).
+        seq: u32,
+        /// SessionRejectReason(373).
+        reason: u32,
+    },
+}
+
+/// Why the application refused a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppReject {
+    /// BusinessMessageReject(380=3) (Reject before FIX.4.2).
+    UnsupportedMessageType,
+    /// BusinessMessageReject with this BusinessRejectReason(380).
+    Business {
+        /// BusinessRejectReason(380).
+        reason: u32,
+        /// RefTagID(371), if any.
+        ref_tag: Option<u32>,
+        /// Text(58).
+        text: &'static str,
+    },
+}
+
+/// The application on top of a session.
+pub trait Application {
+    /// An application message, delivered exactly once and in order.
+    /// Reply (or send anything) through `tx`.
+    fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject>;
+    /// The session logged on (before any message after the Logon).
+    fn on_logon(&mut self, _tx: &mut Sender) {}
+    /// The session logged out or lost its connection.
+    fn on_logout(&mut self) {}
+}
+
+/// A session-level check run on every in-order message before delivery
+/// (data-dictionary validation).
+pub trait MessageCheck: Send {
+    /// `Err` rejects the message with a session Reject(3).
+    fn check(&self, msg: &Message) -> Result<(), SessionReject>;
+}
+
+/// A session Reject(3) to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionReject {
+    /// SessionRejectReason(373), QuickFIX's codes.
+    pub reason: u32,
+    /// RefTagID(371).
+    pub ref_tag: Option<u32>,
+    /// Text(58).
+    pub text: &'static str,
+}
+
+/// Everything a call needs from outside the session.
+pub struct Ctx<'a> {
+    /// Now, in nanoseconds since the epoch.
+    pub now: Nanos,
+    /// The validator that framed the message.
+    pub validator: &'a mut dyn SeqValidator,
+    /// The application.
+    pub app: &'a mut dyn Application,
+}
+
+/// Counters a latency engineer reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Application messages delivered.
+    pub delivered: u64,
+    /// Duplicates discarded.
+    pub duplicates: u64,
+    /// Garbled frames skipped.
+    pub garbled: u64,
+    /// Gaps detected (ResendRequests asked for).
+    pub gaps: u64,
+    /// Messages held while a gap was open.
+    pub held: u64,
+    /// Messages dropped because the hold queue was full.
+    pub hold_dropped: u64,
+    /// Session Rejects sent.
+    pub rejects: u64,
+}
+
+/// One FIX session.
+///
+/// ```
+/// use gapless::session::{Session, SessionConfig};
+/// use gapless::store::MemoryStore;
+/// let s = Session::new(SessionConfig::new("FIX.4.4", "A", "B", true), 0, Box::new(MemoryStore::new())).unwrap();
+/// assert_eq!(s.next_in(), 1);
+/// ```
+pub struct Session {
+    cfg: SessionConfig,
+    index: u16,
+    state: State,
+    next_in: u32,
+    out: Outbound,
+    hold: HoldQueue,
+    gap: inbound::GapState,
+    timers: heartbeat::Timers,
+    check: Option<Box<dyn MessageCheck>>,
+    events: Vec<Event>,
+    stats: Stats,
+    scratch: Vec<u8>,
+    /// Held ResendRequests already served on arrival (seqs).
+    served_early: Vec<u32>,
+    /// The session moved `next_in` itself; the validator must follow.
+    resync_validator: bool,
+    release_buf: Vec<u8>,
+}
+
+impl Session {
+    /// A session with validator index `index`, resuming the store's seqs.
+    pub fn new(
+        cfg: SessionConfig,
+        index: u16,
+        store: Box<dyn MessageStore>,
+    ) -> Result<Self, StoreError> {
+        let seqs = store.seqs();
+        Ok(Session {
+            hold: HoldQueue::new(cfg.hold_queue_messages, cfg.hold_queue_bytes),
+            timers: heartbeat::Timers::new(cfg.heartbeat_secs),
+            out: Outbound::new(&cfg, store, seqs.next_out),
+            next_in: seqs.next_in,
+            cfg,
+            index,
+            state: State::Disconnected,
+            gap: inbound::GapState::default(),
+            check: None,
+            events: Vec::with_capacity(64),
+            stats: Stats::default(),
+            scratch: Vec::with_capacity(4096),
+            served_early: Vec::with_capacity(16),
+            resync_validator: true,
+            release_buf: Vec::with_capacity(4096),
+        })
+    }
+
+    /// Installs a check (data dictionary) run on every in-order message.
+    pub fn set_check(&mut self, check: Box<dyn MessageCheck>) {
+        self.check = Some(check);
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &SessionConfig {
+        &self.cfg
+    }
+
+    /// The validator index.
+    pub fn index(&self) -> u16 {
+        self.index
+    }
+
+    /// The life-cycle state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The next inbound seq expected.
+    pub fn next_in(&self) -> u32 {
+        self.next_in
+    }
+
+    /// The next outbound seq.
+    pub fn next_out(&self) -> u32 {
+        self.out.next_out
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// A ResendRequest is open (a gap is being recovered).
+    pub fn recovering(&self) -> bool {
+        self.gap.requested.is_some()
+    }
+
+    /// Bytes to write to the transport, in order.
+    pub fn wire(&self) -> &[u8] {
+        &self.out.wire
+    }
+
+    /// The transport wrote the first `n` bytes of [`wire`](Self::wire).
+    pub fn consume_wire(&mut self, n: usize) {
+        self.out.wire.drain(..n.min(self.out.wire.len()));
+    }
+
+    /// Takes the events raised since the last call.
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
+        self.events.drain(..)
+    }
+
+    /// A transport connection is up. An initiator sends its Logon.
+    pub fn on_connect(&mut self, ctx: &mut Ctx) {
+        self.state = State::AwaitingLogon { sent: false };
+        self.hold.clear();
+        self.gap = inbound::GapState::default();
+        ctx.validator.reset_stream(self.index);
+        ctx.validator.set_expected(self.index, self.next_in);
+        self.timers.connected(ctx.now);
+        if self.cfg.initiator {
+            self.send_logon(ctx, false);
+        }
+    }
+
+    /// The transport connection is gone.
+    pub fn on_disconnect(&mut self, ctx: &mut Ctx) {
+        if matches!(self.state, State::Active | State::LoggingOut) {
+            ctx.app.on_logout();
+        }
+        self.state = State::Disconnected;
+        self.out.wire.clear();
+        if self.cfg.reset_on_disconnect {
+            self.reset_seqs(ctx);
+        }
+    }
+
+    /// Sends an application message now (outside any inbound message).
+    /// Returns its seq, or `None` when not logged on.
+    pub fn send_app(&mut self, ctx: &Ctx, msg_type: &[u8], body: &[u8]) -> Option<u32> {
+        if self.state != State::Active {
+            return None;
+        }
+        let seq = self.out.send(ctx.now, msg_type, body, 0);
+        self.timers.sent(ctx.now);
+        self.commit();
+        Some(seq)
+    }
+
+    /// Sends a session-level message whose body the recovery side built
+    /// (a ResendRequest): stamps seq and SendingTime, stores and queues it.
+    pub fn send_admin(&mut self, now: Nanos, msg_type: &[u8], body: &[u8]) -> u32 {
+        let seq = self.out.send(now, msg_type, body, outbound::FLAG_ADMIN);
+        self.timers.sent(now);
+        self.commit();
+        seq
+    }
+
+    /// Queues bytes the recovery side built completely (resends and
+    /// GapFills carry their own, earlier, seqs).
+    pub fn send_raw(&mut self, now: Nanos, bytes: &[u8]) {
+        self.out.wire.extend_from_slice(bytes);
+        self.timers.sent(now);
+    }
+
+    /// The encoder the recovery side must use for this session.
+    pub fn encoder(&self) -> &crate::codec::encode::Encoder {
+        &self.out.encoder
+    }
+
+    /// Sends a Logout (we start the handshake).
+    pub fn logout(&mut self, ctx: &mut Ctx, text: &str) {
+        if self.state == State::Active {
+            self.send_logout(ctx.now, text.as_bytes());
+            self.state = State::LoggingOut;
+            self.timers.logout_sent(ctx.now);
+        }
+    }
+
+    fn commit(&mut self) {
+        if let Err(_e) = self.out.commit(self.next_in) {
+            self.disconnect(DisconnectReason::StoreFailed);
+        }
+    }
+
+    fn disconnect(&mut self, reason: DisconnectReason) {
+        if self.state != State::Disconnected {
+            self.events.push(Event::Disconnect(reason));
+            self.state = State::Disconnected;
+        }
+    }
+
+    fn reset_seqs(&mut self, ctx: &mut Ctx) {
+        if self.out.reset().is_err() {
+            self.disconnect(DisconnectReason::StoreFailed);
+        }
+        self.next_in = 1;
+        self.hold.clear();
+        self.gap = inbound::GapState::default();
+        ctx.validator.set_expected(self.index, 1);
+    }
+
+    /// Handles one framed message (or garbled run) and its verdict.
+    pub fn on_frame(&mut self, ctx: &mut Ctx, v: &Verdict, frame: &[u8]) {
+        inbound::on_frame(self, ctx, v, frame);
+        self.commit();
+    }
+
+    /// Runs the timers: heartbeats, test requests, timeouts, resend
+    /// liveness. Call it at least every few milliseconds.
+    pub fn on_timer(&mut self, ctx: &mut Ctx) {
+        heartbeat::on_timer(self, ctx);
+        inbound::on_timer(self, ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,209 @@
+//! What we send: seq stamping, the store transaction, the wire buffer, and
+//! the session-level messages built from them.
+
+use super::{Event, Session, SessionConfig};
+use crate::codec::encode::{Body, Encoder};
+use crate::codec::time::Nanos;
+use crate::store::{MessageStore, SeqNums, StoreError};
+
+/// Store flag: gap-fill this message on resend instead of resending it.
+pub(crate) const FLAG_ADMIN: u8 = 1;
+
+pub(super) struct Outbound {
+    pub(super) encoder: Encoder,
+    pub(super) next_out: u32,
+    pub(super) wire: Vec<u8>,
+    store: Box<dyn MessageStore>,
+    body: Vec<u8>,
+    committed: SeqNums,
+    failed: Option<StoreError>,
+}
+
+impl Outbound {
+    pub(super) fn new(cfg: &SessionConfig, store: Box<dyn MessageStore>, next_out: u32) -> Self {
+        Outbound {
+            encoder: Encoder::new(&cfg.begin_string, &cfg.sender, &cfg.target, cfg.precision),
+            next_out,
+            wire: Vec::with_capacity(1 << 16),
+            committed: store.seqs(),
+            store,
+            body: Vec::with_capacity(1024),
+            failed: None,
+        }
+    }
+
+    /// Stamps, stores (in the open transaction) and queues one message.
+    pub(super) fn send(&mut self, now: Nanos, msg_type: &[u8], body: &[u8], flags: u8) -> u32 {
+        let seq = self.next_out;
+        let r = self.encoder.encode(&mut self.wire, msg_type, seq, now, body);
+        if let Err(e) = self.store.append(seq, flags, &self.wire[r]) {
+            self.failed.get_or_insert(e);
+        }
+        self.next_out += 1;
+        seq
+    }
+
+    /// Commits the transaction: the messages appended since the last
+    /// commit and both seqs, in one record. A no-op when nothing changed.
+    pub(super) fn commit(&mut self, next_in: u32) -> Result<(), StoreError> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        let seqs = SeqNums { next_in, next_out: self.next_out };
+        if seqs != self.committed {
+            self.store.commit(seqs)?;
+            self.committed = seqs;
+        }
+        Ok(())
+    }
+
+    pub(super) fn reset(&mut self) -> Result<(), StoreError> {
+        self.next_out = 1;
+        self.committed = SeqNums { next_in: 1, next_out: 1 };
+        self.store.reset()
+    }
+}
+
+/// The application's handle for sending on its session.
+///
+/// ```
+/// # use gapless::session::*;
+/// # use gapless::codec::message::Message;
+/// struct Echo;
+/// impl Application for Echo {
+///     fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject> {
+///         tx.send(b"8", |b| {
+///             b.str(37, b"1").str(11, msg.get(11).unwrap_or(b"?"));
+///         });
+///         Ok(())
+///     }
+/// }
+/// ```
+pub struct Sender<'a> {
+    out: &'a mut Outbound,
+    now: Nanos,
+}
+
+impl<'a> Sender<'a> {
+    pub(super) fn new(out: &'a mut Outbound, now: Nanos) -> Self {
+        Sender { out, now }
+    }
+
+    /// Sends a message whose body `build` writes; returns its seq.
+    pub fn send(&mut self, msg_type: &[u8], build: impl FnOnce(&mut Body)) -> u32 {
+        self.send_flagged(msg_type, build, 0)
+    }
+
+    /// Like [`send`](Self::send), but a resend replaces it by a GapFill
+    /// (for messages that must not be replayed, such as stale quotes).
+    pub fn send_no_resend(&mut self, msg_type: &[u8], build: impl FnOnce(&mut Body)) -> u32 {
+        self.send_flagged(msg_type, build, FLAG_ADMIN)
+    }
+
+    /// Sends an already encoded body; returns its seq.
+    pub fn send_body(&mut self, msg_type: &[u8], body: &[u8]) -> u32 {
+        self.out.send(self.now, msg_type, body, 0)
+    }
+
+    /// The time of the call that delivered the message.
+    pub fn now(&self) -> Nanos {
+        self.now
+    }
+
+    fn send_flagged(&mut self, msg_type: &[u8], build: impl FnOnce(&mut Body), flags: u8) -> u32 {
+        let mut body = std::mem::take(&mut self.out.body);
+        body.clear();
+        build(&mut Body::new(&mut body));
+        let seq = self.out.send(self.now, msg_type, &body, flags);
+        self.out.body = body;
+        seq
+    }
+}
+
+impl Session {
+    pub(super) fn sender(&mut self, now: Nanos) -> Sender<'_> {
+        self.timers.sent(now);
+        Sender::new(&mut self.out, now)
+    }
+
+    /// Builds a body in the scratch buffer and sends it as an admin message.
+    pub(super) fn send_admin_with(&mut self, now: Nanos, msg_type: &[u8], build: impl FnOnce(&mut Body)) {
+        let mut body = std::mem::take(&mut self.scratch);
+        body.clear();
+        build(&mut Body::new(&mut body));
+        self.out.send(now, msg_type, &body, FLAG_ADMIN);
+        self.scratch = body;
+        self.timers.sent(now);
+    }
+
+    pub(super) fn send_heartbeat(&mut self, now: Nanos, test_req_id: Option<&[u8]>) {
+        self.send_admin_with(now, b"0", |b| {
+            if let Some(id) = test_req_id {
+                b.str(112, id);
+            }
+        });
+    }
+
+    pub(super) fn send_logout(&mut self, now: Nanos, text: &[u8]) {
+        self.send_admin_with(now, b"5", |b| {
+            if !text.is_empty() {
+                b.str(58, text);
+            }
+        });
+    }
+
+    /// A session Reject(3) of inbound `ref_seq`.
+    pub(super) fn send_reject(
+        &mut self,
+        now: Nanos,
+        ref_seq: u32,
+        ref_msg_type: &[u8],
+        reason: u32,
+        ref_tag: Option<u32>,
+        text: &str,
+    ) {
+        let fix42_plus = self.cfg.begin_string.as_str() >= "FIX.4.2";
+        self.send_admin_with(now, b"3", |b| {
+            b.uint(45, u64::from(ref_seq));
+            if fix42_plus {
+                if let Some(t) = ref_tag {
+                    b.uint(371, u64::from(t));
+                }
+                if !ref_msg_type.is_empty() {
+                    b.str(372, ref_msg_type);
+                }
+                b.uint(373, u64::from(reason));
+            }
+            if !text.is_empty() {
+                b.str(58, text.as_bytes());
+            }
+        });
+        self.stats.rejects += 1;
+        self.events.push(Event::Rejected { seq: ref_seq, reason });
+    }
+
+    /// A BusinessMessageReject(j) (a Reject before FIX.4.2).
+    pub(super) fn send_business_reject(
+        &mut self,
+        now: Nanos,
+        ref_seq: u32,
+        ref_msg_type: &[u8],
+        reason: u32,
+        ref_tag: Option<u32>,
+        text: &str,
+    ) {
+        if self.cfg.begin_string.as_str() < "FIX.4.2" {
+            return self.send_reject(now, ref_seq, ref_msg_type, 11, None, text);
+        }
+        self.send_admin_with(now, b"j", |b| {
+            b.uint(45, u64::from(ref_seq)).str(372, ref_msg_type);
+            if let Some(t) = ref_tag {
+                b.uint(371, u64::from(t));
+            }
+            b.uint(380, u64::from(reason));
+            if !text.is_empty() {
+                b.str(58, text.as_bytes());
+            }
+        });
+    }
+}
