@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod app;
 pub mod codec;
 pub mod receive;
 pub mod recovery;

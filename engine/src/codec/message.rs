@@ -67,6 +67,26 @@ pub fn parse_uint(s: &[u8]) -> Option<u64> {
     s.iter().try_fold(0u64, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0')))
 }
 
+/// Tags of the standard header (FIX.4.2 to FIXT.1.1).
+pub fn is_header_tag(tag: u32) -> bool {
+    matches!(
+        tag,
+        8 | 9 | 35 | 49 | 56 | 34 | 52 | 122 | 43 | 97 | 50 | 57 | 115 | 128 | 90 | 91 | 116 | 129
+            | 142 | 143 | 144 | 145 | 369 | 627 | 1128 | 1129 | 212 | 213 | 347 | 1156
+    )
+}
+
+/// Bytes `tag=value<SOH>` takes on the wire.
+fn field_len(tag: u32, v: &[u8]) -> usize {
+    let mut digits = 1;
+    let mut t = tag;
+    while t >= 10 {
+        t /= 10;
+        digits += 1;
+    }
+    digits + 1 + v.len() + 1
+}
+
 /// The standard header fields the session layer reads, from one pass.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Header<'a> {
@@ -142,6 +162,25 @@ impl<'a> Message<'a> {
         time::parse(self.header().sending_time)
     }
 
+    /// The body: the fields after the standard header, before CheckSum.
+    ///
+    /// ```
+    /// use gapless::codec::message::Message;
+    /// let m = Message::new(b"8=FIX.4.4\x019=17\x0135=D\x0134=2\x0111=x\x0110=000\x01");
+    /// assert_eq!(m.body(), b"11=x\x01");
+    /// ```
+    pub fn body(&self) -> &'a [u8] {
+        let end = self.bytes.len().saturating_sub(7);
+        let mut pos = 0;
+        for (tag, v) in Fields::new(&self.bytes[..end]) {
+            if !is_header_tag(tag) {
+                break;
+            }
+            pos += field_len(tag, v);
+        }
+        &self.bytes[pos.min(end)..end]
+    }
+
     /// Reads the standard header in one pass. It stops at the first body
     /// field after MsgSeqNum-era header tags, so it costs only the header.
     pub fn header(&self) -> Header<'a> {
@@ -156,8 +195,7 @@ impl<'a> Message<'a> {
                 122 => h.orig_sending_time = v,
                 43 => h.poss_dup = v == b"Y",
                 97 => h.poss_resend = v == b"Y",
-                9 | 34 | 50 | 57 | 115 | 128 | 90 | 91 | 116 | 129 | 142 | 143 | 144 | 145
-                | 369 | 627 | 1128 | 1129 | 212 | 213 | 347 => {}
+                t if is_header_tag(t) => {}
                 _ => break,
             }
         }

@@ -9,7 +9,6 @@ const SEC: Nanos = 1_000_000_000;
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Timers {
     interval: u32,
-    last_sent: Nanos,
     last_received: Nanos,
     connected_at: Nanos,
     logout_sent_at: Nanos,
@@ -20,7 +19,6 @@ impl Timers {
     pub(super) fn new(interval_secs: u32) -> Self {
         Timers {
             interval: interval_secs,
-            last_sent: 0,
             last_received: 0,
             connected_at: 0,
             logout_sent_at: 0,
@@ -37,12 +35,8 @@ impl Timers {
     }
 
     pub(super) fn connected(&mut self, now: Nanos) {
-        (self.connected_at, self.last_sent, self.last_received) = (now, now, now);
+        (self.connected_at, self.last_received) = (now, now);
         self.test_request = None;
-    }
-
-    pub(super) fn sent(&mut self, now: Nanos) {
-        self.last_sent = now;
     }
 
     pub(super) fn received(&mut self, now: Nanos) {
@@ -91,7 +85,7 @@ fn active(s: &mut Session, ctx: &mut Ctx) {
         });
         s.timers.test_request = Some(now);
     }
-    if now.saturating_sub(s.timers.last_sent) >= interval {
+    if now.saturating_sub(s.out.last_sent) >= interval {
         s.send_heartbeat(now, None);
     }
 }

@@ -228,6 +228,9 @@ pub trait Application {
     fn on_logon(&mut self, _tx: &mut Sender) {}
     /// The session logged out or lost its connection.
     fn on_logout(&mut self) {}
+    /// Called on every turn of the hot path while logged on, to send
+    /// messages of the application's own (a feed, a load generator).
+    fn poll(&mut self, _tx: &mut Sender) {}
 }
 
 /// A session-level check run on every in-order message before delivery
@@ -395,6 +398,7 @@ impl Session {
         ctx.validator.reset_stream(self.index);
         ctx.validator.set_expected(self.index, self.next_in);
         self.timers.connected(ctx.now);
+        self.out.last_sent = ctx.now;
         if self.cfg.initiator {
             self.send_logon(ctx, false);
         }
@@ -414,12 +418,11 @@ impl Session {
 
     /// Sends an application message now (outside any inbound message).
     /// Returns its seq, or `None` when not logged on.
-    pub fn send_app(&mut self, ctx: &Ctx, msg_type: &[u8], body: &[u8]) -> Option<u32> {
+    pub fn send_app(&mut self, ctx: &mut Ctx, msg_type: &[u8], body: &[u8]) -> Option<u32> {
         if self.state != State::Active {
             return None;
         }
         let seq = self.out.send(ctx.now, msg_type, body, 0);
-        self.timers.sent(ctx.now);
         self.commit();
         Some(seq)
     }
@@ -428,7 +431,6 @@ impl Session {
     /// (a ResendRequest): stamps seq and SendingTime, stores and queues it.
     pub fn send_admin(&mut self, now: Nanos, msg_type: &[u8], body: &[u8]) -> u32 {
         let seq = self.out.send(now, msg_type, body, outbound::FLAG_ADMIN);
-        self.timers.sent(now);
         self.commit();
         seq
     }
@@ -437,7 +439,7 @@ impl Session {
     /// GapFills carry their own, earlier, seqs).
     pub fn send_raw(&mut self, now: Nanos, bytes: &[u8]) {
         self.out.wire.extend_from_slice(bytes);
-        self.timers.sent(now);
+        self.out.last_sent = now;
     }
 
     /// The encoder the recovery side must use for this session.
@@ -481,6 +483,14 @@ impl Session {
     pub fn on_frame(&mut self, ctx: &mut Ctx, v: &Verdict, frame: &[u8]) {
         inbound::on_frame(self, ctx, v, frame);
         self.commit();
+    }
+
+    /// Gives the application its turn to send (while logged on).
+    pub fn poll_app(&mut self, ctx: &mut Ctx) {
+        if self.state == State::Active {
+            ctx.app.poll(&mut self.sender(ctx.now));
+            self.commit();
+        }
     }
 
     /// Runs the timers: heartbeats, test requests, timeouts, resend

@@ -13,6 +13,8 @@ pub(super) struct Outbound {
     pub(super) encoder: Encoder,
     pub(super) next_out: u32,
     pub(super) wire: Vec<u8>,
+    /// When we last queued anything (heartbeat timer).
+    pub(super) last_sent: Nanos,
     store: Box<dyn MessageStore>,
     body: Vec<u8>,
     committed: SeqNums,
@@ -25,6 +27,7 @@ impl Outbound {
             encoder: Encoder::new(&cfg.begin_string, &cfg.sender, &cfg.target, cfg.precision),
             next_out,
             wire: Vec::with_capacity(1 << 16),
+            last_sent: 0,
             committed: store.seqs(),
             store,
             body: Vec::with_capacity(1024),
@@ -35,6 +38,7 @@ impl Outbound {
     /// Stamps, stores (in the open transaction) and queues one message.
     pub(super) fn send(&mut self, now: Nanos, msg_type: &[u8], body: &[u8], flags: u8) -> u32 {
         let seq = self.next_out;
+        self.last_sent = now;
         let r = self.encoder.encode(&mut self.wire, msg_type, seq, now, body);
         if let Err(e) = self.store.append(seq, flags, &self.wire[r]) {
             self.failed.get_or_insert(e);
@@ -122,7 +126,6 @@ impl<'a> Sender<'a> {
 
 impl Session {
     pub(super) fn sender(&mut self, now: Nanos) -> Sender<'_> {
-        self.timers.sent(now);
         Sender::new(&mut self.out, now)
     }
 
@@ -133,7 +136,6 @@ impl Session {
         build(&mut Body::new(&mut body));
         self.out.send(now, msg_type, &body, FLAG_ADMIN);
         self.scratch = body;
-        self.timers.sent(now);
     }
 
     pub(super) fn send_heartbeat(&mut self, now: Nanos, test_req_id: Option<&[u8]>) {
