@@ -11,6 +11,7 @@ pub mod app;
 pub mod codec;
 pub mod receive;
 pub mod recovery;
+pub mod runtime;
 pub mod session;
 pub mod store;
 pub mod validator;

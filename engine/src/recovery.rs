@@ -108,6 +108,11 @@ impl Recovery {
         }
     }
 
+    /// Drops pending work (the connection it was for is gone).
+    pub fn abandon(&mut self) {
+        (self.pending_gap, self.replay, self.queued) = (None, None, None);
+    }
+
     /// Work is waiting.
     pub fn busy(&self) -> bool {
         self.pending_gap.is_some() || self.replay.is_some()

@@ -1,0 +1,295 @@
+//! The hot path: one busy-polling thread that reads, frames, validates,
+//! runs every session and its application, and writes. It talks to the
+//! recovery thread only through rings and never blocks on it.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::ring::RecordConsumer;
+use super::transport::{ConnId, Transport};
+use super::{Cmd, OUT_RAW, OUT_STAMP};
+use crate::codec::time::{self, Nanos};
+use crate::receive::Receiver;
+use crate::session::{Application, Ctx, Event, Session, Stats};
+use crate::validator::software::{parse_frame, Frame};
+use crate::validator::SeqValidator;
+
+const MS: Nanos = 1_000_000;
+
+/// One session as the hot path holds it.
+pub(super) struct Slot {
+    pub(super) session: Session,
+    pub(super) app: Box<dyn Application + Send>,
+    pub(super) rx: Receiver,
+    pub(super) conn: Option<ConnId>,
+    pub(super) connect: Option<SocketAddr>,
+    pub(super) accept_port: Option<u16>,
+    pub(super) reconnect: Nanos,
+    pub(super) next_connect: Nanos,
+}
+
+/// An accepted connection not yet routed to a session (no Logon yet).
+struct Pending {
+    conn: ConnId,
+    port: u16,
+    buf: Vec<u8>,
+    since: Nanos,
+}
+
+/// What the hot path reports when it stops.
+#[derive(Clone, Debug)]
+pub struct SessionReport {
+    /// `BeginString:Sender->Target`.
+    pub id: String,
+    /// Counters.
+    pub stats: Stats,
+    /// Next inbound seq expected.
+    pub next_in: u32,
+    /// Next outbound seq.
+    pub next_out: u32,
+}
+
+pub(super) struct HotPath<T: Transport> {
+    pub(super) slots: Vec<Slot>,
+    pub(super) transport: T,
+    pub(super) validator: Box<dyn SeqValidator + Send>,
+    pub(super) cmds: rtrb::Producer<Cmd>,
+    pub(super) outputs: RecordConsumer,
+    pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
+    pub(super) max_message: usize,
+    pending: Vec<Pending>,
+    last_tick: Nanos,
+    /// Commands the recovery ring refused (it was full).
+    pub(super) cmds_dropped: u64,
+}
+
+impl<T: Transport> HotPath<T> {
+    pub(super) fn new(
+        slots: Vec<Slot>,
+        transport: T,
+        validator: Box<dyn SeqValidator + Send>,
+        cmds: rtrb::Producer<Cmd>,
+        outputs: RecordConsumer,
+        events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
+        max_message: usize,
+    ) -> Self {
+        HotPath {
+            slots,
+            transport,
+            validator,
+            cmds,
+            outputs,
+            events,
+            max_message,
+            pending: Vec::with_capacity(16),
+            last_tick: 0,
+            cmds_dropped: 0,
+        }
+    }
+
+    pub(super) fn run(&mut self, stop: &AtomicBool) -> Vec<SessionReport> {
+        while !stop.load(Ordering::Relaxed) {
+            self.turn(time::now());
+        }
+        self.slots
+            .iter()
+            .map(|s| {
+                let c = s.session.config();
+                SessionReport {
+                    id: format!("{}:{}->{}", c.begin_string, c.sender, c.target),
+                    stats: s.session.stats(),
+                    next_in: s.session.next_in(),
+                    next_out: s.session.next_out(),
+                }
+            })
+            .collect()
+    }
+
+    /// One turn of the loop.
+    pub(super) fn turn(&mut self, now: Nanos) {
+        self.transport.poll();
+        let tick = now.saturating_sub(self.last_tick) >= MS;
+        if tick {
+            self.last_tick = now;
+            self.connect_initiators(now);
+            self.accept(now);
+        }
+        for i in 0..self.slots.len() {
+            self.receive(i, now);
+            let slot = &mut self.slots[i];
+            let mut ctx = Ctx { now, validator: &mut *self.validator, app: &mut *slot.app };
+            slot.session.poll_app(&mut ctx);
+            if tick {
+                slot.session.on_timer(&mut ctx);
+            }
+            self.route_events(i, now);
+        }
+        self.drain_recovery(now);
+        for i in 0..self.slots.len() {
+            self.flush(i, now);
+        }
+    }
+
+    fn receive(&mut self, i: usize, now: Nanos) {
+        let slot = &mut self.slots[i];
+        let Some(c) = slot.conn else { return };
+        match self.transport.recv(c, slot.rx.spare()) {
+            Ok(0) => {}
+            Ok(n) => {
+                slot.rx.filled(n);
+                slot.rx.process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
+            }
+            Err(_) => self.drop_conn(i, now),
+        }
+    }
+
+    fn flush(&mut self, i: usize, now: Nanos) {
+        let slot = &mut self.slots[i];
+        let Some(c) = slot.conn else {
+            let n = slot.session.wire().len();
+            slot.session.consume_wire(n);
+            return;
+        };
+        if slot.session.wire().is_empty() {
+            return;
+        }
+        match self.transport.send(c, slot.session.wire()) {
+            Ok(n) => slot.session.consume_wire(n),
+            Err(_) => self.drop_conn(i, now),
+        }
+    }
+
+    fn drop_conn(&mut self, i: usize, now: Nanos) {
+        let slot = &mut self.slots[i];
+        if let Some(c) = slot.conn.take() {
+            self.transport.close(c);
+            let mut ctx = Ctx { now, validator: &mut *self.validator, app: &mut *slot.app };
+            slot.session.on_disconnect(&mut ctx);
+            slot.next_connect = now + slot.reconnect;
+            if self.cmds.push(Cmd::Disconnected(i as u16)).is_err() {
+                self.cmds_dropped += 1;
+            }
+        }
+    }
+
+    fn route_events(&mut self, i: usize, now: Nanos) {
+        let mut disconnect = false;
+        for ev in self.slots[i].session.drain_events() {
+            match ev {
+                Event::Gap { .. } | Event::ResendRequested { .. } => {
+                    if self.cmds.push(Cmd::Event(i as u16, ev)).is_err() {
+                        self.cmds_dropped += 1;
+                    }
+                }
+                Event::Disconnect(_) => disconnect = true,
+                _ => {}
+            }
+            if let Some(log) = &mut self.events {
+                let _ = log.push((i as u16, now, ev));
+            }
+        }
+        if disconnect {
+            self.flush(i, now);
+            self.drop_conn(i, now);
+        }
+    }
+
+    /// Takes at most 64 records per turn so live traffic interleaves.
+    fn drain_recovery(&mut self, now: Nanos) {
+        for _ in 0..64 {
+            let slots = &mut self.slots;
+            let popped = self.outputs.pop(|s, kind, tag, payload| {
+                let Some(slot) = slots.get_mut(usize::from(s)) else { return };
+                if slot.conn.is_none() {
+                    return;
+                }
+                match kind {
+                    OUT_STAMP => {
+                        slot.session.send_admin(now, tag, payload);
+                    }
+                    OUT_RAW => slot.session.send_raw(now, payload),
+                    _ => {}
+                }
+            });
+            if popped.is_none() {
+                break;
+            }
+        }
+    }
+
+    fn connect_initiators(&mut self, now: Nanos) {
+        for i in 0..self.slots.len() {
+            let slot = &mut self.slots[i];
+            let Some(addr) = slot.connect else { continue };
+            if slot.conn.is_some() || now < slot.next_connect {
+                continue;
+            }
+            slot.next_connect = now + slot.reconnect;
+            if let Ok(c) = self.transport.connect(addr) {
+                self.attach(i, c, now, &[]);
+            }
+        }
+    }
+
+    fn attach(&mut self, i: usize, c: ConnId, now: Nanos, first_bytes: &[u8]) {
+        let slot = &mut self.slots[i];
+        slot.conn = Some(c);
+        slot.rx.reset();
+        let mut ctx = Ctx { now, validator: &mut *self.validator, app: &mut *slot.app };
+        slot.session.on_connect(&mut ctx);
+        if !first_bytes.is_empty() {
+            slot.rx.extend(first_bytes);
+            slot.rx.process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
+        }
+        self.route_events(i, now);
+    }
+
+    /// Accepts connections and routes each to its session by the CompIDs
+    /// of its first message (several sessions may share a port).
+    fn accept(&mut self, now: Nanos) {
+        while let Some((conn, port)) = self.transport.accept() {
+            self.pending.push(Pending { conn, port, buf: Vec::with_capacity(1024), since: now });
+        }
+        let mut k = 0;
+        while k < self.pending.len() {
+            match self.route_pending(k, now) {
+                Some(done) => {
+                    let p = self.pending.swap_remove(k);
+                    match done {
+                        Some(i) => self.attach(i, p.conn, now, &p.buf),
+                        None => self.transport.close(p.conn),
+                    }
+                }
+                None => k += 1,
+            }
+        }
+    }
+
+    /// `None`: keep waiting; `Some(None)`: refuse; `Some(Some(i))`: route.
+    fn route_pending(&mut self, k: usize, now: Nanos) -> Option<Option<usize>> {
+        let p = &mut self.pending[k];
+        let mut chunk = [0u8; 4096];
+        match self.transport.recv(p.conn, &mut chunk) {
+            Ok(n) => p.buf.extend_from_slice(&chunk[..n]),
+            Err(_) => return Some(None),
+        }
+        let max = self.max_message as u32;
+        match parse_frame(&p.buf, max) {
+            Frame::Incomplete if now.saturating_sub(p.since) < 10_000 * MS => None,
+            Frame::Complete { len, .. } => {
+                let m = crate::codec::message::Message::new(&p.buf[..len]);
+                let h = m.header();
+                let port = p.port;
+                Some(self.slots.iter().position(|s| {
+                    let c = s.session.config();
+                    s.conn.is_none()
+                        && s.accept_port == Some(port)
+                        && h.begin_string == c.begin_string.as_bytes()
+                        && h.sender == c.target.as_bytes()
+                        && h.target == c.sender.as_bytes()
+                }))
+            }
+            _ => Some(None),
+        }
+    }
+}

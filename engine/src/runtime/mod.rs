@@ -1,0 +1,206 @@
+//! Threads and rings: the mission's shape on any transport.
+//!
+//! ```text
+//!             cmds (rtrb SPSC: gaps, peer ResendRequests)
+//!  hot path  ───────────────────────────────────────────▶  recovery
+//!  (pinned,  ◀───────────────────────────────────────────  thread
+//!  busy-poll)  outputs (byte ring: ResendRequests to stamp,
+//!      │                resends and GapFills to write)
+//!      └── events (rtrb) ──▶ log/store thread (event log, store flushing)
+//! ```
+//!
+//! The hot path only pushes and pops rings; a full ring refuses and the
+//! hot path carries on (a refused gap command is re-raised by the
+//! session's resend timeout).
+
+pub mod hot_path;
+mod recovery_thread;
+pub mod ring;
+pub mod transport;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::codec::time::Nanos;
+use crate::receive::Receiver;
+use crate::recovery::Recovery;
+use crate::session::{Application, Event, MessageCheck, Session, SessionConfig};
+use crate::store::{MessageStore, StoreError};
+use crate::validator::SeqValidator;
+
+pub use hot_path::SessionReport;
+use transport::Transport;
+
+/// Output record kind: a session message for the hot path to stamp.
+const OUT_STAMP: u8 = 0;
+/// Output record kind: complete bytes to write.
+const OUT_RAW: u8 = 1;
+
+/// What the hot path tells the recovery thread.
+#[derive(Clone, Copy, Debug)]
+enum Cmd {
+    /// A session event for recovery (Gap, ResendRequested).
+    Event(u16, Event),
+    /// The session lost its connection: abandon its replays.
+    Disconnected(u16),
+}
+
+/// One session to run.
+pub struct SessionSpec {
+    /// Session settings.
+    pub cfg: SessionConfig,
+    /// Its store (resumed seqs come from here).
+    pub store: Box<dyn MessageStore>,
+    /// Its application.
+    pub app: Box<dyn Application + Send>,
+    /// Data-dictionary check, if configured.
+    pub check: Option<Box<dyn MessageCheck>>,
+    /// Initiator: where to connect.
+    pub connect: Option<SocketAddr>,
+    /// Acceptor: the port it is served on.
+    pub accept_port: Option<u16>,
+    /// Seconds between connection attempts (initiator).
+    pub reconnect_secs: u32,
+}
+
+/// Engine-wide settings.
+pub struct EngineOptions {
+    /// Core to pin the hot path to.
+    pub hot_path_core: Option<usize>,
+    /// Largest message accepted (bytes).
+    pub max_message: usize,
+    /// Resent messages per second, at most (per engine).
+    pub resend_rate: u32,
+    /// The validator (software or simulated RTL).
+    pub validator: Box<dyn SeqValidator + Send>,
+    /// Receives every session event off the hot path (logs, tests).
+    pub on_event: Option<Box<dyn FnMut(u16, Nanos, Event) + Send>>,
+}
+
+/// A running engine.
+pub struct Engine {
+    stop: Arc<AtomicBool>,
+    hot: Option<JoinHandle<Vec<SessionReport>>>,
+    others: Vec<JoinHandle<()>>,
+}
+
+/// Why the engine could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// A listening port could not be opened.
+    Listen(u16, std::io::Error),
+    /// A session's store could not be read.
+    Store(StoreError),
+    /// A thread could not be spawned.
+    Spawn(std::io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Listen(p, e) => write!(f, "cannot listen on port {p}: {e} (is another engine running, or is the port below 1024?)"),
+            StartError::Store(e) => write!(f, "cannot open the message store: {e}"),
+            StartError::Spawn(e) => write!(f, "cannot start a thread: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl Engine {
+    /// Starts the hot path, recovery and event threads over `transport`.
+    pub fn start<T: Transport + Send + 'static>(
+        specs: Vec<SessionSpec>,
+        mut transport: T,
+        opts: EngineOptions,
+    ) -> Result<Engine, StartError> {
+        let mut ports: Vec<u16> = specs.iter().filter_map(|s| s.accept_port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        for p in ports {
+            transport.listen(p).map_err(|e| StartError::Listen(p, e))?;
+        }
+        let mut slots = Vec::with_capacity(specs.len());
+        let mut recoveries = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.into_iter().enumerate() {
+            let reader = spec.store.reader();
+            let mut session = Session::new(spec.cfg, i as u16, spec.store).map_err(StartError::Store)?;
+            if let Some(c) = spec.check {
+                session.set_check(c);
+            }
+            recoveries.push(Recovery::new(reader, session.encoder().clone()));
+            slots.push(hot_path::Slot {
+                session,
+                app: spec.app,
+                rx: Receiver::new(opts.max_message),
+                conn: None,
+                connect: spec.connect,
+                accept_port: spec.accept_port,
+                reconnect: u64::from(spec.reconnect_secs.max(1)) * 1_000_000_000,
+                next_connect: 0,
+            });
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(4096);
+        let ring_bytes = (4 << 20).max(8 * opts.max_message);
+        let (out_tx, out_rx) = ring::record_ring(ring_bytes, opts.max_message + 1024);
+        let mut others = vec![];
+        let rec_stop = stop.clone();
+        let (rate, max_message) = (opts.resend_rate, opts.max_message);
+        others.push(spawn("gapless-recovery", move || {
+            recovery_thread::run(recoveries, cmd_rx, out_tx, rate, max_message, &rec_stop)
+        })?);
+        let mut events = None;
+        if let Some(mut on_event) = opts.on_event {
+            let (ev_tx, mut ev_rx) = rtrb::RingBuffer::<(u16, Nanos, Event)>::new(65536);
+            events = Some(ev_tx);
+            let ev_stop = stop.clone();
+            others.push(spawn("gapless-events", move || loop {
+                let mut idle = true;
+                while let Ok((s, t, ev)) = ev_rx.pop() {
+                    on_event(s, t, ev);
+                    idle = false;
+                }
+                if idle {
+                    if ev_stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            })?);
+        }
+        let hot_stop = stop.clone();
+        let core = opts.hot_path_core;
+        let (validator, max) = (opts.validator, opts.max_message);
+        let hot = spawn("gapless-hot", move || {
+            if let Some(id) = core {
+                core_affinity::set_for_current(core_affinity::CoreId { id });
+            }
+            let mut hp = hot_path::HotPath::new(slots, transport, validator, cmd_tx, out_rx, events, max);
+            hp.run(&hot_stop)
+        })?;
+        Ok(Engine { stop, hot: Some(hot), others })
+    }
+
+    /// A handle that stops the engine when set.
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
+    }
+
+    /// Stops every thread and returns each session's final state.
+    pub fn stop(mut self) -> Vec<SessionReport> {
+        self.stop.store(true, Ordering::Relaxed);
+        let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        for h in self.others.drain(..) {
+            let _ = h.join();
+        }
+        reports
+    }
+}
+
+fn spawn<R: Send + 'static>(name: &str, f: impl FnOnce() -> R + Send + 'static) -> Result<JoinHandle<R>, StartError> {
+    std::thread::Builder::new().name(name.into()).spawn(f).map_err(StartError::Spawn)
+}

@@ -1,0 +1,71 @@
+//! The recovery thread: serves every session's gaps and the peer's
+//! ResendRequests, paced by a token bucket, and blocks only itself.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::ring::RecordProducer;
+use super::{Cmd, OUT_RAW, OUT_STAMP};
+use crate::codec::time;
+use crate::recovery::{Output, Recovery};
+
+pub(super) fn run(
+    mut recoveries: Vec<Recovery>,
+    mut cmds: rtrb::Consumer<Cmd>,
+    mut out: RecordProducer,
+    rate: u32,
+    max_message: usize,
+    stop: &AtomicBool,
+) {
+    let rate = f64::from(rate.max(1));
+    let mut tokens = rate / 100.0;
+    let mut last = Instant::now();
+    let per_record = max_message + 1024;
+    while !stop.load(Ordering::Relaxed) {
+        while let Ok(cmd) = cmds.pop() {
+            match cmd {
+                Cmd::Event(s, ev) => {
+                    if let Some(r) = recoveries.get_mut(usize::from(s)) {
+                        r.on_event(&ev);
+                    }
+                }
+                Cmd::Disconnected(s) => {
+                    if let Some(r) = recoveries.get_mut(usize::from(s)) {
+                        r.abandon();
+                    }
+                }
+            }
+        }
+        let elapsed = last.elapsed().as_secs_f64();
+        last = Instant::now();
+        tokens = (tokens + elapsed * rate).min(rate / 10.0);
+        let mut worked = false;
+        for (i, r) in recoveries.iter_mut().enumerate() {
+            if !r.busy() {
+                continue;
+            }
+            // Two records per message at most (a GapFill and a resend).
+            let room = out.free() / (2 * per_record);
+            if room == 0 {
+                continue;
+            }
+            // A budget of 0 still sends a pending ResendRequest of ours.
+            let budget = room.min(tokens.max(0.0) as usize).min(256);
+            let now = time::now();
+            let produced = r.poll(now, budget, &mut |o| {
+                let pushed = match o {
+                    Output::Stamp { msg_type, body } => out.push(i as u16, OUT_STAMP, msg_type, body),
+                    Output::Raw(bytes) => out.push(i as u16, OUT_RAW, b"", bytes),
+                };
+                debug_assert!(pushed, "room was checked before polling");
+            });
+            if let Ok(n) = produced {
+                tokens -= n as f64;
+                worked |= n > 0;
+            }
+        }
+        if !worked {
+            std::thread::sleep(Duration::from_micros(100));
+        }
+    }
+}
