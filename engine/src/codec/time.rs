@@ -115,7 +115,7 @@ pub fn parse(s: &[u8]) -> Option<Nanos> {
     }
     let days = days_from_civil(y as i64, m as u32, d as u32);
     let secs = u64::try_from(days).ok()? * 86_400 + hh * 3600 + mm * 60 + ss;
-    Some(secs * 1_000_000_000 + nanos)
+    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
 /// Writes `v` as zero-padded decimal filling `out`.
@@ -181,6 +181,12 @@ mod tests {
         let mut b = [0u8; MAX_LEN];
         let n = format(1_709_164_800_000_000_000, Precision::Seconds, &mut b);
         assert_eq!(&b[..n], b"20240229-00:00:00");
+    }
+
+    #[test]
+    fn timestamps_beyond_u64_nanos_are_refused_not_panicking() {
+        assert_eq!(parse(b"29991231-00:00:00"), None);
+        assert!(parse(b"22620101-00:00:00").is_none());
     }
 
     #[test]

@@ -289,7 +289,15 @@ impl<T: Transport> HotPath<T> {
                         && h.target == c.sender.as_bytes()
                 }))
             }
-            _ => Some(None),
+            Frame::Garbled { at, .. } => {
+                // Skip the garbled bytes as the validator would: hunt for
+                // the next `8=FIX` from the offending byte on.
+                let from = at.max(1);
+                let next = memchr::memmem::find(&p.buf[from..], b"8=FIX").map(|i| from + i);
+                p.buf.drain(..next.unwrap_or(p.buf.len()));
+                None
+            }
+            Frame::Incomplete => Some(None),
         }
     }
 }
