@@ -30,7 +30,12 @@ pub struct Receiver {
 impl Receiver {
     /// A buffer for frames of up to `max_message` bytes.
     pub fn new(max_message: usize) -> Self {
-        Receiver { buf: vec![0; max_message + 64 + READ_CHUNK], len: 0, base: 0, verdicts: Vec::with_capacity(1024) }
+        Receiver {
+            buf: vec![0; max_message + 64 + READ_CHUNK],
+            len: 0,
+            base: 0,
+            verdicts: Vec::with_capacity(1024),
+        }
     }
 
     /// Free space to read into; call [`filled`](Self::filled) after.
@@ -70,7 +75,11 @@ impl Receiver {
         self.verdicts.clear();
         validator.push(idx, &self.buf[..self.len], self.base, &mut self.verdicts);
         let n = self.verdicts.len();
-        let mut ctx = Ctx { now, validator, app };
+        let mut ctx = Ctx {
+            now,
+            validator,
+            app,
+        };
         for v in &self.verdicts {
             let start = (v.offset - self.base) as usize;
             let frame = &self.buf[start..start + v.len as usize];

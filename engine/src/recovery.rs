@@ -95,9 +95,21 @@ impl Recovery {
     pub fn on_event(&mut self, ev: &Event) {
         match *ev {
             Event::Gap { begin, end } => self.pending_gap = Some((begin, end)),
-            Event::ResendRequested { begin, end, next_out } => {
-                let last = if end == 0 || end >= next_out { next_out.saturating_sub(1) } else { end };
-                let r = Replay { cursor: begin.max(1), end: last, gap_from: None };
+            Event::ResendRequested {
+                begin,
+                end,
+                next_out,
+            } => {
+                let last = if end == 0 || end >= next_out {
+                    next_out.saturating_sub(1)
+                } else {
+                    end
+                };
+                let r = Replay {
+                    cursor: begin.max(1),
+                    end: last,
+                    gap_from: None,
+                };
                 if self.replay.is_none() {
                     self.replay = Some(r);
                 } else {
@@ -120,7 +132,12 @@ impl Recovery {
 
     /// Does up to `budget` messages of work, passing each output to
     /// `sink`. Returns how many messages were produced.
-    pub fn poll(&mut self, now: Nanos, budget: usize, sink: &mut dyn FnMut(Output)) -> Result<usize, StoreError> {
+    pub fn poll(
+        &mut self,
+        now: Nanos,
+        budget: usize,
+        sink: &mut dyn FnMut(Output),
+    ) -> Result<usize, StoreError> {
         let mut produced = 0;
         if let Some((begin, end)) = self.pending_gap.take() {
             self.buf.clear();
@@ -129,11 +146,16 @@ impl Recovery {
             self.buf.extend_from_slice(b"\x0116=");
             put_uint(&mut self.buf, u64::from(end));
             self.buf.push(0x01);
-            sink(Output::Stamp { msg_type: b"2", body: &self.buf });
+            sink(Output::Stamp {
+                msg_type: b"2",
+                body: &self.buf,
+            });
             produced += 1;
         }
         while produced < budget {
-            let Some(mut r) = self.replay.take() else { break };
+            let Some(mut r) = self.replay.take() else {
+                break;
+            };
             produced += self.step(&mut r, now, budget - produced, sink)?;
             if r.cursor <= r.end {
                 self.replay = Some(r);
@@ -145,16 +167,23 @@ impl Recovery {
     }
 
     /// Serves up to `budget` seqs of `r`.
-    fn step(&mut self, r: &mut Replay, now: Nanos, budget: usize, sink: &mut dyn FnMut(Output)) -> Result<usize, StoreError> {
+    fn step(
+        &mut self,
+        r: &mut Replay,
+        now: Nanos,
+        budget: usize,
+        sink: &mut dyn FnMut(Output),
+    ) -> Result<usize, StoreError> {
         let last = r.end.min(r.cursor.saturating_add(budget.max(1) as u32 - 1));
         self.batch.clear();
         self.store_buf.clear();
         let (batch, store_buf) = (&mut self.batch, &mut self.store_buf);
-        self.reader.for_each(r.cursor, last, &mut |seq, flags, bytes| {
-            let start = store_buf.len();
-            store_buf.extend_from_slice(bytes);
-            batch.push((seq, flags, start..store_buf.len()));
-        })?;
+        self.reader
+            .for_each(r.cursor, last, &mut |seq, flags, bytes| {
+                let start = store_buf.len();
+                store_buf.extend_from_slice(bytes);
+                batch.push((seq, flags, start..store_buf.len()));
+            })?;
         let mut produced = 0;
         for i in 0..self.batch.len() {
             let (seq, flags, range) = self.batch[i].clone();
@@ -173,7 +202,10 @@ impl Recovery {
                 produced += self.gap_fill(from, seq, now, sink);
             }
             self.buf.clear();
-            if let Some(range) = self.encoder.resend(&mut self.buf, &self.store_buf[range], now) {
+            if let Some(range) = self
+                .encoder
+                .resend(&mut self.buf, &self.store_buf[range], now)
+            {
                 sink(Output::Raw(&self.buf[range]));
                 self.resent += 1;
                 produced += 1;
@@ -201,7 +233,13 @@ impl Recovery {
         Body::new(&mut body).char(123, b'Y').uint(36, u64::from(to));
         let mut ts = [0u8; time::MAX_LEN];
         let ts_len = time::format(now, self.encoder.precision(), &mut ts);
-        let m = Outgoing { msg_type: b"4", seq: from, poss_dup: true, orig_sending_time: &ts[..ts_len], body: &body };
+        let m = Outgoing {
+            msg_type: b"4",
+            seq: from,
+            poss_dup: true,
+            orig_sending_time: &ts[..ts_len],
+            body: &body,
+        };
         self.buf.clear();
         let range = self.encoder.encode_with(&mut self.buf, &m, now);
         sink(Output::Raw(&self.buf[range]));

@@ -24,7 +24,10 @@ struct Feeder {
 
 impl Application for Feeder {
     fn on_message(&mut self, msg: &Message, _: &mut Sender) -> Result<(), AppReject> {
-        let id = msg.get(11).and_then(gapless::codec::message::parse_uint).unwrap_or(0);
+        let id = msg
+            .get(11)
+            .and_then(gapless::codec::message::parse_uint)
+            .unwrap_or(0);
         if id != self.next_expected {
             self.errors.fetch_add(1, Ordering::Relaxed);
         }
@@ -41,14 +44,23 @@ impl Application for Feeder {
             self.sent += 1;
             let id = self.sent;
             tx.send(b"D", |b| {
-                b.uint(11, id).char(21, b'1').str(55, b"GPLS").char(54, b'1').uint(38, 100).char(40, b'1');
+                b.uint(11, id)
+                    .char(21, b'1')
+                    .str(55, b"GPLS")
+                    .char(54, b'1')
+                    .uint(38, 100)
+                    .char(40, b'1');
             });
         }
     }
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn opts() -> EngineOptions {
@@ -79,7 +91,13 @@ fn ten_thousand_orders_are_echoed_once_in_order_over_loopback() {
     )
     .unwrap();
     let (received, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    let feeder = Feeder { total: 10_000, sent: 0, next_expected: 1, received: received.clone(), errors: errors.clone() };
+    let feeder = Feeder {
+        total: 10_000,
+        sent: 0,
+        next_expected: 1,
+        received: received.clone(),
+        errors: errors.clone(),
+    };
     let initiator = Engine::start(
         vec![SessionSpec {
             cfg: SessionConfig::new("FIX.4.4", "CLIENT", "ISLD", true),

@@ -32,7 +32,11 @@ impl Drop for Acceptor {
 }
 
 fn acceptor_with(begin: &'static str, tune: impl FnOnce(&mut SessionConfig)) -> Acceptor {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut cfg = SessionConfig::new(begin, "ISLD", "TW", false);
     cfg.reset_on_logon = true;
     if begin == "FIXT.1.1" {
@@ -59,7 +63,11 @@ fn acceptor_with(begin: &'static str, tune: impl FnOnce(&mut SessionConfig)) -> 
         },
     )
     .unwrap();
-    Acceptor { engine: Some(engine), port, begin }
+    Acceptor {
+        engine: Some(engine),
+        port,
+        begin,
+    }
 }
 
 fn acceptor(begin: &'static str) -> Acceptor {
@@ -102,7 +110,10 @@ fn case_1c_logon_with_seq_too_high_is_accepted_then_a_resend_is_requested() {
     p.send_seq("A", 5, "98=0|108=30|");
     p.expect("A");
     let rr = p.expect("2");
-    assert_eq!((rr.get(7).as_deref(), rr.get(16).as_deref()), (Some("1"), Some("0")));
+    assert_eq!(
+        (rr.get(7).as_deref(), rr.get(16).as_deref()),
+        (Some("1"), Some("0"))
+    );
 }
 
 #[test]
@@ -145,7 +156,10 @@ fn case_2b_seq_too_high_requests_resend_and_holds_the_message() {
         let mut p = a.logged_on();
         p.send_seq("D", 4, &order(4));
         let rr = p.expect("2");
-        assert_eq!((rr.get(7).as_deref(), rr.get(16).as_deref()), (Some("2"), Some("0")));
+        assert_eq!(
+            (rr.get(7).as_deref(), rr.get(16).as_deref()),
+            (Some("2"), Some("0"))
+        );
         // Fill 2 and 3 with a GapFill: the held order 4 is released at once.
         let gf = p.build("4", 2, true, "20231114-22:13:20", "123=Y|36=4|");
         p.send_raw(&gf);
@@ -202,8 +216,18 @@ fn case_2f_orig_sending_time_after_sending_time_is_rejected_and_logged_out() {
         let mut p = a.logged_on();
         let mut later = [0u8; gapless::codec::time::MAX_LEN];
         let now = gapless::codec::time::now();
-        let n = gapless::codec::time::format(now + 60_000_000_000, gapless::codec::time::Precision::Millis, &mut later);
-        let bad = p.build("D", 2, true, std::str::from_utf8(&later[..n]).unwrap(), &order(1));
+        let n = gapless::codec::time::format(
+            now + 60_000_000_000,
+            gapless::codec::time::Precision::Millis,
+            &mut later,
+        );
+        let bad = p.build(
+            "D",
+            2,
+            true,
+            std::str::from_utf8(&later[..n]).unwrap(),
+            &order(1),
+        );
         p.send_raw(&bad);
         let rj = p.expect("3");
         assert_eq!(rj.get(45).as_deref(), Some("2"));
@@ -220,7 +244,10 @@ fn case_2g_poss_dup_without_orig_sending_time_is_rejected() {
         let bad = p.build("D", 2, true, "", &order(1));
         p.send_raw(&bad);
         let rj = p.expect("3");
-        assert_eq!((rj.get(371).as_deref(), rj.get(373).as_deref()), (Some("122"), Some("1")));
+        assert_eq!(
+            (rj.get(371).as_deref(), rj.get(373).as_deref()),
+            (Some("122"), Some("1"))
+        );
         p.next_seq = 3;
         p.send("D", &order(3));
         p.expect("D");
@@ -231,9 +258,20 @@ fn case_2g_poss_dup_without_orig_sending_time_is_rejected() {
 fn case_2h_wrong_begin_string_logs_out_and_disconnects() {
     let a = acceptor("FIX.4.4");
     let mut p = a.logged_on();
-    let wrong = gapless::codec::encode::Encoder::new("FIX.4.2", "TW", "ISLD", gapless::codec::time::Precision::Millis);
+    let wrong = gapless::codec::encode::Encoder::new(
+        "FIX.4.2",
+        "TW",
+        "ISLD",
+        gapless::codec::time::Precision::Millis,
+    );
     let mut bytes = vec![];
-    wrong.encode(&mut bytes, b"D", 2, gapless::codec::time::now(), order(1).replace('|', "\x01").as_bytes());
+    wrong.encode(
+        &mut bytes,
+        b"D",
+        2,
+        gapless::codec::time::now(),
+        order(1).replace('|', "\x01").as_bytes(),
+    );
     p.send_raw(&bytes);
     p.expect("5");
     p.expect_disconnect();
@@ -244,9 +282,20 @@ fn case_2i_wrong_comp_id_is_rejected_then_logged_out() {
     for v in VERSIONS {
         let a = acceptor(v);
         let mut p = a.logged_on();
-        let wrong = gapless::codec::encode::Encoder::new(v, "XX", "ISLD", gapless::codec::time::Precision::Millis);
+        let wrong = gapless::codec::encode::Encoder::new(
+            v,
+            "XX",
+            "ISLD",
+            gapless::codec::time::Precision::Millis,
+        );
         let mut bytes = vec![];
-        wrong.encode(&mut bytes, b"D", 2, gapless::codec::time::now(), order(1).replace('|', "\x01").as_bytes());
+        wrong.encode(
+            &mut bytes,
+            b"D",
+            2,
+            gapless::codec::time::now(),
+            order(1).replace('|', "\x01").as_bytes(),
+        );
         p.send_raw(&bytes);
         assert_eq!(p.expect("3").get(373).as_deref(), Some("9"));
         p.expect("5");
@@ -283,7 +332,11 @@ fn case_2k_sending_time_out_of_range_is_rejected_then_logged_out() {
             body: body.as_bytes(),
         };
         let mut bytes = vec![];
-        p.enc.encode_with(&mut bytes, &m, gapless::codec::time::now() - 600_000_000_000);
+        p.enc.encode_with(
+            &mut bytes,
+            &m,
+            gapless::codec::time::now() - 600_000_000_000,
+        );
         p.send_raw(&bytes);
         assert_eq!(p.expect("3").get(373).as_deref(), Some("10"));
         p.expect("5");
@@ -297,7 +350,10 @@ fn case_2m_unsupported_message_type_gets_business_message_reject() {
         let mut p = a.logged_on();
         p.send("8", "37=1|17=1|150=0|39=0|55=X|54=1|151=0|14=0|6=0|");
         let r = p.expect("j");
-        assert_eq!((r.get(45).as_deref(), r.get(380).as_deref()), (Some("2"), Some("3")));
+        assert_eq!(
+            (r.get(45).as_deref(), r.get(380).as_deref()),
+            (Some("2"), Some("3"))
+        );
     }
 }
 
@@ -337,10 +393,16 @@ fn case_6_resend_request_resends_application_messages_and_gap_fills_admin() {
         }
         p.send("2", "7=1|16=0|");
         let gf = p.expect("4");
-        assert_eq!((gf.seq(), gf.get(123).as_deref(), gf.get(36).as_deref()), (1, Some("Y"), Some("2")));
+        assert_eq!(
+            (gf.seq(), gf.get(123).as_deref(), gf.get(36).as_deref()),
+            (1, Some("Y"), Some("2"))
+        );
         for id in 1..=3 {
             let r = p.expect("D");
-            assert_eq!((r.get(43).as_deref(), r.get(11)), (Some("Y"), Some(format!("ID{id}"))));
+            assert_eq!(
+                (r.get(43).as_deref(), r.get(11)),
+                (Some("Y"), Some(format!("ID{id}")))
+            );
             assert!(r.get(122).is_some());
         }
     }

@@ -69,7 +69,10 @@ pub struct Conformance {
 impl Conformance {
     /// For a session with `begin_string`.
     pub fn new(begin_string: &str) -> Self {
-        Conformance { fix42_plus: begin_string >= "FIX.4.2", seen: HashSet::new() }
+        Conformance {
+            fix42_plus: begin_string >= "FIX.4.2",
+            seen: HashSet::new(),
+        }
     }
 }
 

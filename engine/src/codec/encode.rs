@@ -137,7 +137,13 @@ impl Encoder {
         now: Nanos,
         body: &[u8],
     ) -> Range<usize> {
-        let m = Outgoing { msg_type, seq, poss_dup: false, orig_sending_time: &[], body };
+        let m = Outgoing {
+            msg_type,
+            seq,
+            poss_dup: false,
+            orig_sending_time: &[],
+            body,
+        };
         self.encode_with(out, &m, now)
     }
 
@@ -145,13 +151,22 @@ impl Encoder {
     pub fn encode_with(&self, out: &mut Vec<u8>, m: &Outgoing, now: Nanos) -> Range<usize> {
         let mut ts = [0u8; time::MAX_LEN];
         let ts_len = time::format(now, self.precision, &mut ts);
-        let body_len = 4 + m.msg_type.len()
-            + 4 + self.sender.len()
-            + 4 + self.target.len()
-            + 4 + digits(u64::from(m.seq))
+        let body_len = 4
+            + m.msg_type.len()
+            + 4
+            + self.sender.len()
+            + 4
+            + self.target.len()
+            + 4
+            + digits(u64::from(m.seq))
             + if m.poss_dup { 5 } else { 0 }
-            + 4 + ts_len
-            + if m.orig_sending_time.is_empty() { 0 } else { 5 + m.orig_sending_time.len() }
+            + 4
+            + ts_len
+            + if m.orig_sending_time.is_empty() {
+                0
+            } else {
+                5 + m.orig_sending_time.len()
+            }
             + m.body.len();
         let start = out.len();
         let field = |out: &mut Vec<u8>, tag: &[u8], v: &[u8]| {
@@ -179,7 +194,12 @@ impl Encoder {
         out.extend_from_slice(m.body);
         let sum = checksum(&out[start..]);
         out.extend_from_slice(b"10=");
-        out.extend_from_slice(&[b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, 0x01]);
+        out.extend_from_slice(&[
+            b'0' + sum / 100,
+            b'0' + sum / 10 % 10,
+            b'0' + sum % 10,
+            0x01,
+        ]);
         start..out.len()
     }
 
@@ -252,7 +272,10 @@ mod tests {
     fn encoded_messages_pass_the_framer() {
         let mut out = Vec::new();
         let r = enc().encode(&mut out, b"D", 123_456, T0, b"11=abc\x0154=1\x01");
-        assert!(matches!(parse_frame(&out[r], 65536), Frame::Complete { .. }));
+        assert!(matches!(
+            parse_frame(&out[r], 65536),
+            Frame::Complete { .. }
+        ));
     }
 
     #[test]
@@ -262,7 +285,10 @@ mod tests {
         let stored = out[first].to_vec();
         let mut re = Vec::new();
         let r = enc().resend(&mut re, &stored, T0 + 5_000_000_000).unwrap();
-        assert!(matches!(parse_frame(&re[r.clone()], 65536), Frame::Complete { .. }));
+        assert!(matches!(
+            parse_frame(&re[r.clone()], 65536),
+            Frame::Complete { .. }
+        ));
         let m = Message::new(&re[r]);
         assert_eq!(m.get_uint(34), Some(7));
         assert!(m.flag(43));
@@ -279,7 +305,10 @@ mod tests {
         let r1 = enc().resend(&mut once, &out[first], T0 + 1).unwrap();
         let mut twice = Vec::new();
         let r2 = enc().resend(&mut twice, &once[r1], T0 + 2).unwrap();
-        let count = Message::new(&twice[r2]).fields().filter(|&(t, _)| t == 43).count();
+        let count = Message::new(&twice[r2])
+            .fields()
+            .filter(|&(t, _)| t == 43)
+            .count();
         assert_eq!(count, 1);
     }
 

@@ -51,7 +51,9 @@ fn parse_tag(s: &[u8]) -> Option<u32> {
     if s.is_empty() || s.len() > 9 || s[0] == b'0' {
         return None;
     }
-    s.iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
+    s.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
 }
 
 /// Parses an unsigned decimal FIX int (up to `u64`); `None` otherwise.
@@ -64,15 +66,44 @@ pub fn parse_uint(s: &[u8]) -> Option<u64> {
     if s.is_empty() || s.len() > 19 {
         return None;
     }
-    s.iter().try_fold(0u64, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0')))
+    s.iter().try_fold(0u64, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// Tags of the standard header (FIX.4.2 to FIXT.1.1).
 pub fn is_header_tag(tag: u32) -> bool {
     matches!(
         tag,
-        8 | 9 | 35 | 49 | 56 | 34 | 52 | 122 | 43 | 97 | 50 | 57 | 115 | 128 | 90 | 91 | 116 | 129
-            | 142 | 143 | 144 | 145 | 369 | 627 | 1128 | 1129 | 212 | 213 | 347 | 1156
+        8 | 9
+            | 35
+            | 49
+            | 56
+            | 34
+            | 52
+            | 122
+            | 43
+            | 97
+            | 50
+            | 57
+            | 115
+            | 128
+            | 90
+            | 91
+            | 116
+            | 129
+            | 142
+            | 143
+            | 144
+            | 145
+            | 369
+            | 627
+            | 1128
+            | 1129
+            | 212
+            | 213
+            | 347
+            | 1156
     )
 }
 
@@ -220,7 +251,9 @@ mod tests {
 
     #[test]
     fn malformed_fields_yield_tag_zero_without_panicking() {
-        let f: Vec<_> = Fields::new(b"abc\x01=\x0107=x\x01x=1").map(|(t, _)| t).collect();
+        let f: Vec<_> = Fields::new(b"abc\x01=\x0107=x\x01x=1")
+            .map(|(t, _)| t)
+            .collect();
         assert_eq!(f, [0, 0, 0, 0]);
     }
 

@@ -167,7 +167,12 @@ mod tests {
     #[test]
     fn format_then_parse_round_trips_at_every_precision() {
         let t = 1_767_225_599_987_654_321; // 2025-12-31T23:59:59.987654321
-        for p in [Precision::Seconds, Precision::Millis, Precision::Micros, Precision::Nanos] {
+        for p in [
+            Precision::Seconds,
+            Precision::Millis,
+            Precision::Micros,
+            Precision::Nanos,
+        ] {
             let mut b = [0u8; MAX_LEN];
             let n = format(t, p, &mut b);
             let back = parse(&b[..n]).unwrap();
@@ -191,7 +196,12 @@ mod tests {
 
     #[test]
     fn malformed_timestamps_are_refused() {
-        for s in [&b"2023111-22:13:20"[..], b"20231114 22:13:20", b"20231114-22:13:20.", b"x"] {
+        for s in [
+            &b"2023111-22:13:20"[..],
+            b"20231114 22:13:20",
+            b"20231114-22:13:20.",
+            b"x",
+        ] {
             assert_eq!(parse(s), None);
         }
     }

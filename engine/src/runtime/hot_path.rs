@@ -117,7 +117,11 @@ impl<T: Transport> HotPath<T> {
         for i in 0..self.slots.len() {
             self.receive(i, now);
             let slot = &mut self.slots[i];
-            let mut ctx = Ctx { now, validator: &mut *self.validator, app: &mut *slot.app };
+            let mut ctx = Ctx {
+                now,
+                validator: &mut *self.validator,
+                app: &mut *slot.app,
+            };
             slot.session.poll_app(&mut ctx);
             if tick {
                 slot.session.on_timer(&mut ctx);
@@ -137,7 +141,8 @@ impl<T: Transport> HotPath<T> {
             Ok(0) => {}
             Ok(n) => {
                 slot.rx.filled(n);
-                slot.rx.process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
+                slot.rx
+                    .process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
             }
             Err(_) => self.drop_conn(i, now),
         }
@@ -163,7 +168,11 @@ impl<T: Transport> HotPath<T> {
         let slot = &mut self.slots[i];
         if let Some(c) = slot.conn.take() {
             self.transport.close(c);
-            let mut ctx = Ctx { now, validator: &mut *self.validator, app: &mut *slot.app };
+            let mut ctx = Ctx {
+                now,
+                validator: &mut *self.validator,
+                app: &mut *slot.app,
+            };
             slot.session.on_disconnect(&mut ctx);
             slot.next_connect = now + slot.reconnect;
             if self.cmds.push(Cmd::Disconnected(i as u16)).is_err() {
@@ -176,10 +185,10 @@ impl<T: Transport> HotPath<T> {
         let mut disconnect = false;
         for ev in self.slots[i].session.drain_events() {
             match ev {
-                Event::Gap { .. } | Event::ResendRequested { .. } => {
-                    if self.cmds.push(Cmd::Event(i as u16, ev)).is_err() {
-                        self.cmds_dropped += 1;
-                    }
+                Event::Gap { .. } | Event::ResendRequested { .. }
+                    if self.cmds.push(Cmd::Event(i as u16, ev)).is_err() =>
+                {
+                    self.cmds_dropped += 1;
                 }
                 Event::Disconnect(_) => disconnect = true,
                 _ => {}
@@ -199,7 +208,9 @@ impl<T: Transport> HotPath<T> {
         for _ in 0..64 {
             let slots = &mut self.slots;
             let popped = self.outputs.pop(|s, kind, tag, payload| {
-                let Some(slot) = slots.get_mut(usize::from(s)) else { return };
+                let Some(slot) = slots.get_mut(usize::from(s)) else {
+                    return;
+                };
                 if slot.conn.is_none() {
                     return;
                 }
@@ -235,11 +246,16 @@ impl<T: Transport> HotPath<T> {
         let slot = &mut self.slots[i];
         slot.conn = Some(c);
         slot.rx.reset();
-        let mut ctx = Ctx { now, validator: &mut *self.validator, app: &mut *slot.app };
+        let mut ctx = Ctx {
+            now,
+            validator: &mut *self.validator,
+            app: &mut *slot.app,
+        };
         slot.session.on_connect(&mut ctx);
         if !first_bytes.is_empty() {
             slot.rx.extend(first_bytes);
-            slot.rx.process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
+            slot.rx
+                .process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
         }
         self.route_events(i, now);
     }
@@ -248,7 +264,12 @@ impl<T: Transport> HotPath<T> {
     /// of its first message (several sessions may share a port).
     fn accept(&mut self, now: Nanos) {
         while let Some((conn, port)) = self.transport.accept() {
-            self.pending.push(Pending { conn, port, buf: Vec::with_capacity(1024), since: now });
+            self.pending.push(Pending {
+                conn,
+                port,
+                buf: Vec::with_capacity(1024),
+                since: now,
+            });
         }
         let mut k = 0;
         while k < self.pending.len() {

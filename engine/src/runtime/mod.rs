@@ -66,6 +66,9 @@ pub struct SessionSpec {
     pub reconnect_secs: u32,
 }
 
+/// Called off the hot path with `(session index, time, event)`.
+pub type EventHook = Box<dyn FnMut(u16, Nanos, Event) + Send>;
+
 /// Engine-wide settings.
 pub struct EngineOptions {
     /// Core to pin the hot path to.
@@ -77,7 +80,7 @@ pub struct EngineOptions {
     /// The validator (software or simulated RTL).
     pub validator: Box<dyn SeqValidator + Send>,
     /// Receives every session event off the hot path (logs, tests).
-    pub on_event: Option<Box<dyn FnMut(u16, Nanos, Event) + Send>>,
+    pub on_event: Option<EventHook>,
 }
 
 /// A running engine.
@@ -127,7 +130,8 @@ impl Engine {
         let mut recoveries = Vec::with_capacity(specs.len());
         for (i, spec) in specs.into_iter().enumerate() {
             let reader = spec.store.reader();
-            let mut session = Session::new(spec.cfg, i as u16, spec.store).map_err(StartError::Store)?;
+            let mut session =
+                Session::new(spec.cfg, i as u16, spec.store).map_err(StartError::Store)?;
             if let Some(c) = spec.check {
                 session.set_check(c);
             }
@@ -179,10 +183,15 @@ impl Engine {
             if let Some(id) = core {
                 core_affinity::set_for_current(core_affinity::CoreId { id });
             }
-            let mut hp = hot_path::HotPath::new(slots, transport, validator, cmd_tx, out_rx, events, max);
+            let mut hp =
+                hot_path::HotPath::new(slots, transport, validator, cmd_tx, out_rx, events, max);
             hp.run(&hot_stop)
         })?;
-        Ok(Engine { stop, hot: Some(hot), others })
+        Ok(Engine {
+            stop,
+            hot: Some(hot),
+            others,
+        })
     }
 
     /// A handle that stops the engine when set.
@@ -193,7 +202,11 @@ impl Engine {
     /// Stops every thread and returns each session's final state.
     pub fn stop(mut self) -> Vec<SessionReport> {
         self.stop.store(true, Ordering::Relaxed);
-        let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        let reports = self
+            .hot
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
         for h in self.others.drain(..) {
             let _ = h.join();
         }
@@ -201,6 +214,12 @@ impl Engine {
     }
 }
 
-fn spawn<R: Send + 'static>(name: &str, f: impl FnOnce() -> R + Send + 'static) -> Result<JoinHandle<R>, StartError> {
-    std::thread::Builder::new().name(name.into()).spawn(f).map_err(StartError::Spawn)
+fn spawn<R: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> Result<JoinHandle<R>, StartError> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .map_err(StartError::Spawn)
 }

@@ -54,7 +54,9 @@ pub(super) fn run(
             let now = time::now();
             let produced = r.poll(now, budget, &mut |o| {
                 let pushed = match o {
-                    Output::Stamp { msg_type, body } => out.push(i as u16, OUT_STAMP, msg_type, body),
+                    Output::Stamp { msg_type, body } => {
+                        out.push(i as u16, OUT_STAMP, msg_type, body)
+                    }
                     Output::Raw(bytes) => out.push(i as u16, OUT_RAW, b"", bytes),
                 };
                 debug_assert!(pushed, "room was checked before polling");

@@ -30,7 +30,13 @@ pub struct RecordConsumer {
 /// ```
 pub fn record_ring(bytes: usize, max_record: usize) -> (RecordProducer, RecordConsumer) {
     let (p, c) = RingBuffer::new(bytes);
-    (RecordProducer { inner: p }, RecordConsumer { inner: c, scratch: Vec::with_capacity(max_record + HEADER) })
+    (
+        RecordProducer { inner: p },
+        RecordConsumer {
+            inner: c,
+            scratch: Vec::with_capacity(max_record + HEADER),
+        },
+    )
 }
 
 impl RecordProducer {
@@ -76,7 +82,12 @@ impl RecordConsumer {
         copy_out(&mut self.inner, HEADER, &mut self.scratch)?;
         self.inner.read_chunk(total).ok()?.commit_all();
         let session = u16::from_le_bytes([header[0], header[1]]);
-        Some(f(session, header[2], &self.scratch[..tag_len], &self.scratch[tag_len..]))
+        Some(f(
+            session,
+            header[2],
+            &self.scratch[..tag_len],
+            &self.scratch[tag_len..],
+        ))
     }
 }
 

@@ -44,7 +44,11 @@ pub struct KernelTransport {
 impl KernelTransport {
     /// Listeners bind to `bind` (QuickFIX's SocketAcceptHost).
     pub fn new(bind: std::net::IpAddr) -> Self {
-        KernelTransport { bind, listeners: vec![], conns: vec![] }
+        KernelTransport {
+            bind,
+            listeners: vec![],
+            conns: vec![],
+        }
     }
 
     fn add(&mut self, s: TcpStream) -> io::Result<ConnId> {
@@ -62,13 +66,20 @@ impl KernelTransport {
     }
 
     fn stream(&mut self, c: ConnId) -> io::Result<&mut TcpStream> {
-        self.conns.get_mut(c).and_then(Option::as_mut).ok_or_else(|| io::ErrorKind::NotConnected.into())
+        self.conns
+            .get_mut(c)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| io::ErrorKind::NotConnected.into())
     }
 }
 
 fn would_block(r: io::Result<usize>) -> io::Result<usize> {
     match r {
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::Interrupted => Ok(0),
+        Err(e)
+            if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::Interrupted =>
+        {
+            Ok(0)
+        }
         other => other,
     }
 }

@@ -32,16 +32,31 @@ impl Session {
             return Err(Failure::BeginString);
         }
         let Some(sent) = time::parse(h.sending_time) else {
-            return Err(Failure::Reject { reason: REQUIRED_TAG_MISSING, tag: 52 });
+            return Err(Failure::Reject {
+                reason: REQUIRED_TAG_MISSING,
+                tag: 52,
+            });
         };
-        if self.cfg.check_latency && now.abs_diff(sent) > u64::from(self.cfg.max_latency_secs) * 1_000_000_000 {
-            return Err(Failure::RejectAndLogout { reason: SENDING_TIME_ACCURACY, tag: 52 });
+        if self.cfg.check_latency
+            && now.abs_diff(sent) > u64::from(self.cfg.max_latency_secs) * 1_000_000_000
+        {
+            return Err(Failure::RejectAndLogout {
+                reason: SENDING_TIME_ACCURACY,
+                tag: 52,
+            });
         }
         if self.cfg.check_comp_id
             && (h.sender != self.cfg.target.as_bytes() || h.target != self.cfg.sender.as_bytes())
         {
-            let tag = if h.sender != self.cfg.target.as_bytes() { 49 } else { 56 };
-            return Err(Failure::RejectAndLogout { reason: COMP_ID_PROBLEM, tag });
+            let tag = if h.sender != self.cfg.target.as_bytes() {
+                49
+            } else {
+                56
+            };
+            return Err(Failure::RejectAndLogout {
+                reason: COMP_ID_PROBLEM,
+                tag,
+            });
         }
         Ok(())
     }
@@ -55,21 +70,40 @@ impl Session {
         }
         if h.orig_sending_time.is_empty() {
             return if self.cfg.requires_orig_sending_time {
-                Err(Failure::Reject { reason: REQUIRED_TAG_MISSING, tag: 122 })
+                Err(Failure::Reject {
+                    reason: REQUIRED_TAG_MISSING,
+                    tag: 122,
+                })
             } else {
                 Ok(())
             };
         }
-        match (time::parse(h.orig_sending_time), time::parse(h.sending_time)) {
+        match (
+            time::parse(h.orig_sending_time),
+            time::parse(h.sending_time),
+        ) {
             (Some(orig), Some(sent)) if orig <= sent => Ok(()),
-            (Some(_), Some(_)) => Err(Failure::RejectAndLogout { reason: SENDING_TIME_ACCURACY, tag: 122 }),
-            _ => Err(Failure::Reject { reason: VALUE_INCORRECT, tag: 122 }),
+            (Some(_), Some(_)) => Err(Failure::RejectAndLogout {
+                reason: SENDING_TIME_ACCURACY,
+                tag: 122,
+            }),
+            _ => Err(Failure::Reject {
+                reason: VALUE_INCORRECT,
+                tag: 122,
+            }),
         }
     }
 
     /// Acts on a failed check of inbound `seq`; `consume` says whether the
     /// message takes its seq (it was the one expected).
-    pub(super) fn fail_check(&mut self, ctx: &mut Ctx, f: Failure, seq: u32, msg_type: &[u8], consume: bool) {
+    pub(super) fn fail_check(
+        &mut self,
+        ctx: &mut Ctx,
+        f: Failure,
+        seq: u32,
+        msg_type: &[u8],
+        consume: bool,
+    ) {
         match f {
             Failure::BeginString => {
                 self.send_logout(ctx.now, b"Incorrect BeginString");

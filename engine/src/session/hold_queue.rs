@@ -63,7 +63,10 @@ impl HoldQueue {
     /// byte bound would be exceeded, or `seq` is already held.
     pub fn insert(&mut self, next_in: u32, seq: u32, msg: &[u8]) -> bool {
         let cap = self.slots.len();
-        if seq <= next_in || (seq - next_in) as usize > cap || self.bytes + msg.len() > self.arena.len() {
+        if seq <= next_in
+            || (seq - next_in) as usize > cap
+            || self.bytes + msg.len() > self.arena.len()
+        {
             return false;
         }
         let i = seq as usize % cap;
@@ -77,7 +80,11 @@ impl HoldQueue {
             }
         }
         self.arena[self.used..self.used + msg.len()].copy_from_slice(msg);
-        self.slots[i] = Some(Slot { seq, start: self.used as u32, len: msg.len() as u32 });
+        self.slots[i] = Some(Slot {
+            seq,
+            start: self.used as u32,
+            len: msg.len() as u32,
+        });
         self.used += msg.len();
         self.count += 1;
         self.bytes += msg.len();
@@ -135,9 +142,13 @@ impl HoldQueue {
         live.sort_unstable_by_key(|s| s.start);
         let mut to = 0usize;
         for s in &live {
-            self.arena.copy_within(s.start as usize..(s.start + s.len) as usize, to);
+            self.arena
+                .copy_within(s.start as usize..(s.start + s.len) as usize, to);
             let i = s.seq as usize % self.slots.len();
-            self.slots[i] = Some(Slot { start: to as u32, ..*s });
+            self.slots[i] = Some(Slot {
+                start: to as u32,
+                ..*s
+            });
             to += s.len as usize;
         }
         self.used = to;

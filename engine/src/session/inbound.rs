@@ -25,7 +25,10 @@ pub(super) fn on_frame(s: &mut Session, ctx: &mut Ctx, v: &Verdict, frame: &[u8]
     s.timers.received(ctx.now);
     if v.kind == VerdictKind::Garbled {
         s.stats.garbled += 1;
-        s.events.push(Event::Garbled { offset: v.offset, len: v.len });
+        s.events.push(Event::Garbled {
+            offset: v.offset,
+            len: v.len,
+        });
         return;
     }
     let msg = Message::new(frame);
@@ -70,8 +73,12 @@ pub(super) fn on_frame(s: &mut Session, ctx: &mut Ctx, v: &Verdict, frame: &[u8]
 }
 
 pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
-    let Some((_, end)) = s.gap.requested else { return };
-    if s.state == State::Active && ctx.now.saturating_sub(s.gap.requested_at) >= s.cfg.resend_timeout {
+    let Some((_, end)) = s.gap.requested else {
+        return;
+    };
+    if s.state == State::Active
+        && ctx.now.saturating_sub(s.gap.requested_at) >= s.cfg.resend_timeout
+    {
         let _ = end;
         s.gap.requested = None;
         s.request_gap(ctx);
@@ -82,7 +89,10 @@ pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
 pub(super) fn too_low_text(buf: &mut [u8; 80], expected: u32, got: u32) -> usize {
     use std::io::Write;
     let mut w = &mut buf[..];
-    let _ = write!(w, "MsgSeqNum too low, expecting {expected} but received {got}");
+    let _ = write!(
+        w,
+        "MsgSeqNum too low, expecting {expected} but received {got}"
+    );
     80 - w.len()
 }
 
@@ -91,7 +101,9 @@ impl Session {
     /// validator's decision when it saw the same expected, else the same
     /// rule re-applied (after a Logon reset or a queue release).
     fn current_kind(&mut self, v: &Verdict, msg: &Message) -> VerdictKind {
-        if v.expected == self.next_in || matches!(v.kind, VerdictKind::BadSeq | VerdictKind::Disabled) {
+        if v.expected == self.next_in
+            || matches!(v.kind, VerdictKind::BadSeq | VerdictKind::Disabled)
+        {
             return v.kind;
         }
         self.resync_validator = true;
@@ -100,7 +112,12 @@ impl Session {
         } else {
             None
         };
-        let f = SeqFields { seq: Some(v.seq), new_seq, flags: v.flags, msg_type: v.msg_type };
+        let f = SeqFields {
+            seq: Some(v.seq),
+            new_seq,
+            flags: v.flags,
+            msg_type: v.msg_type,
+        };
         classify(&f, self.next_in).0
     }
 
@@ -137,9 +154,20 @@ impl Session {
         match result {
             Ok(()) => {}
             Err(super::AppReject::UnsupportedMessageType) => {
-                self.send_business_reject(ctx.now, seq, h.msg_type, 3, None, "Unsupported Message Type");
+                self.send_business_reject(
+                    ctx.now,
+                    seq,
+                    h.msg_type,
+                    3,
+                    None,
+                    "Unsupported Message Type",
+                );
             }
-            Err(super::AppReject::Business { reason, ref_tag, text }) => {
+            Err(super::AppReject::Business {
+                reason,
+                ref_tag,
+                text,
+            }) => {
                 self.send_business_reject(ctx.now, seq, h.msg_type, reason, ref_tag, text);
             }
         }
@@ -162,7 +190,8 @@ impl Session {
         }
         let first_sight = seq > self.gap.highest_seen;
         self.gap.highest_seen = self.gap.highest_seen.max(seq);
-        if self.gap.requested.is_none() || (self.cfg.send_redundant_resend_requests && first_sight) {
+        if self.gap.requested.is_none() || (self.cfg.send_redundant_resend_requests && first_sight)
+        {
             self.request_gap(ctx);
         }
     }
@@ -186,7 +215,9 @@ impl Session {
         let mut buf = std::mem::take(&mut self.release_buf);
         while self.state != State::Disconnected {
             let seq = self.next_in;
-            let Some(bytes) = self.hold.take(seq) else { break };
+            let Some(bytes) = self.hold.take(seq) else {
+                break;
+            };
             self.resync_validator = true;
             buf.clear();
             buf.extend_from_slice(bytes);
@@ -198,11 +229,15 @@ impl Session {
             }
         }
         self.release_buf = buf;
-        let Some((_, end)) = self.gap.requested else { return };
+        let Some((_, end)) = self.gap.requested else {
+            return;
+        };
         if self.next_in > self.gap.highest_seen {
             self.gap = GapState::default();
             self.hold.drop_through(self.next_in);
-            self.events.push(Event::GapFilled { next_in: self.next_in });
+            self.events.push(Event::GapFilled {
+                next_in: self.next_in,
+            });
         } else if end != 0 && self.next_in > end {
             self.request_gap(ctx);
         }
@@ -227,13 +262,23 @@ impl Session {
                 Some(36),
                 "Attempt to lower sequence number, invalid value NewSeqNo(36)",
             ),
-            None => self.send_reject(ctx.now, seq, b"4", reason::REQUIRED_TAG_MISSING, Some(36), "Required tag missing"),
+            None => self.send_reject(
+                ctx.now,
+                seq,
+                b"4",
+                reason::REQUIRED_TAG_MISSING,
+                Some(36),
+                "Required tag missing",
+            ),
         }
     }
 
     /// SequenceReset-Reset: no seq check; expected becomes NewSeqNo.
     fn on_sequence_reset(&mut self, ctx: &mut Ctx, msg: &Message, v: &Verdict) {
-        let new_seq = msg.get(36).and_then(crate::validator::software::parse_seq).unwrap_or(0);
+        let new_seq = msg
+            .get(36)
+            .and_then(crate::validator::software::parse_seq)
+            .unwrap_or(0);
         if v.flags & FLAG_GAP_FILL != 0 {
             return;
         }
@@ -256,7 +301,14 @@ impl Session {
     /// MsgSeqNum(34) missing or garbage (or a SequenceReset without 36).
     fn on_bad_seq(&mut self, ctx: &mut Ctx, h: &Header, seq: u32) {
         if h.msg_type == b"4" && seq != 0 {
-            return self.send_reject(ctx.now, seq, b"4", reason::REQUIRED_TAG_MISSING, Some(36), "Required tag missing");
+            return self.send_reject(
+                ctx.now,
+                seq,
+                b"4",
+                reason::REQUIRED_TAG_MISSING,
+                Some(36),
+                "Required tag missing",
+            );
         }
         self.send_logout(ctx.now, b"MsgSeqNum(34) missing or invalid");
         self.disconnect(DisconnectReason::SequenceError);
@@ -268,9 +320,20 @@ impl Session {
         let end = msg.get(16).and_then(crate::validator::software::parse_seq);
         let (Some(begin), Some(end)) = (begin, end) else {
             let tag = if begin.is_none() { 7 } else { 16 };
-            return self.send_reject(ctx.now, seq, b"2", reason::REQUIRED_TAG_MISSING, Some(tag), "Required tag missing");
+            return self.send_reject(
+                ctx.now,
+                seq,
+                b"2",
+                reason::REQUIRED_TAG_MISSING,
+                Some(tag),
+                "Required tag missing",
+            );
         };
-        self.events.push(Event::ResendRequested { begin, end, next_out: self.out.next_out });
+        self.events.push(Event::ResendRequested {
+            begin,
+            end,
+            next_out: self.out.next_out,
+        });
     }
 
     /// Brings the validator's expected seq back in line with the session

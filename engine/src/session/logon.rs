@@ -81,7 +81,11 @@ impl Session {
                     return self.disconnect(DisconnectReason::SequenceError);
                 }
                 if n < self.out.next_out {
-                    let ev = Event::ResendRequested { begin: n, end: 0, next_out: self.out.next_out };
+                    let ev = Event::ResendRequested {
+                        begin: n,
+                        end: 0,
+                        next_out: self.out.next_out,
+                    };
                     self.events.push(ev);
                 }
             }
@@ -102,7 +106,8 @@ impl Session {
         }
         self.commit();
         ctx.app.on_logout();
-        self.events.push(Event::Disconnect(DisconnectReason::LoggedOut));
+        self.events
+            .push(Event::Disconnect(DisconnectReason::LoggedOut));
         self.state = State::Disconnected;
         if self.cfg.reset_on_logout {
             self.reset_seqs(ctx);
@@ -122,8 +127,8 @@ impl Session {
 /// Compares without an early exit on the first differing byte.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = a.len() ^ b.len();
-    for i in 0..a.len() {
-        diff |= usize::from(a[i] ^ b.get(i).copied().unwrap_or(!a[i]));
+    for (i, &x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i).copied().unwrap_or(!x));
     }
     diff == 0
 }

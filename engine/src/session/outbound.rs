@@ -39,7 +39,9 @@ impl Outbound {
     pub(super) fn send(&mut self, now: Nanos, msg_type: &[u8], body: &[u8], flags: u8) -> u32 {
         let seq = self.next_out;
         self.last_sent = now;
-        let r = self.encoder.encode(&mut self.wire, msg_type, seq, now, body);
+        let r = self
+            .encoder
+            .encode(&mut self.wire, msg_type, seq, now, body);
         if let Err(e) = self.store.append(seq, flags, &self.wire[r]) {
             self.failed.get_or_insert(e);
         }
@@ -53,7 +55,10 @@ impl Outbound {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        let seqs = SeqNums { next_in, next_out: self.next_out };
+        let seqs = SeqNums {
+            next_in,
+            next_out: self.next_out,
+        };
         if seqs != self.committed {
             self.store.commit(seqs)?;
             self.committed = seqs;
@@ -63,7 +68,10 @@ impl Outbound {
 
     pub(super) fn reset(&mut self) -> Result<(), StoreError> {
         self.next_out = 1;
-        self.committed = SeqNums { next_in: 1, next_out: 1 };
+        self.committed = SeqNums {
+            next_in: 1,
+            next_out: 1,
+        };
         self.store.reset()
     }
 }
@@ -130,7 +138,12 @@ impl Session {
     }
 
     /// Builds a body in the scratch buffer and sends it as an admin message.
-    pub(super) fn send_admin_with(&mut self, now: Nanos, msg_type: &[u8], build: impl FnOnce(&mut Body)) {
+    pub(super) fn send_admin_with(
+        &mut self,
+        now: Nanos,
+        msg_type: &[u8],
+        build: impl FnOnce(&mut Body),
+    ) {
         let mut body = std::mem::take(&mut self.scratch);
         body.clear();
         build(&mut Body::new(&mut body));
@@ -181,7 +194,10 @@ impl Session {
             }
         });
         self.stats.rejects += 1;
-        self.events.push(Event::Rejected { seq: ref_seq, reason });
+        self.events.push(Event::Rejected {
+            seq: ref_seq,
+            reason,
+        });
     }
 
     /// A BusinessMessageReject(j) (a Reject before FIX.4.2).

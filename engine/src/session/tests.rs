@@ -19,7 +19,10 @@ struct Recorder {
 
 impl Application for Recorder {
     fn on_message(&mut self, msg: &Message, _tx: &mut Sender) -> Result<(), AppReject> {
-        let id = msg.get(11).and_then(crate::validator::software::parse_seq).unwrap_or(0);
+        let id = msg
+            .get(11)
+            .and_then(crate::validator::software::parse_seq)
+            .unwrap_or(0);
         self.got.push(id);
         Ok(())
     }
@@ -44,11 +47,22 @@ impl Side {
         let reader = store.reader();
         let s = Session::new(cfg, 0, store).unwrap();
         let rec = Recovery::new(reader, s.encoder().clone());
-        Side { s, v: SoftwareValidator::new(1, 65536), rx: Receiver::new(65536), app: Recorder::default(), rec, events: vec![] }
+        Side {
+            s,
+            v: SoftwareValidator::new(1, 65536),
+            rx: Receiver::new(65536),
+            app: Recorder::default(),
+            rec,
+            events: vec![],
+        }
     }
 
     fn ctx_do(&mut self, now: Nanos, f: impl FnOnce(&mut Session, &mut Ctx)) {
-        let mut ctx = Ctx { now, validator: &mut self.v, app: &mut self.app };
+        let mut ctx = Ctx {
+            now,
+            validator: &mut self.v,
+            app: &mut self.app,
+        };
         f(&mut self.s, &mut ctx);
         self.after(now);
     }
@@ -60,7 +74,8 @@ impl Side {
 
     fn recv(&mut self, now: Nanos, bytes: &[u8]) {
         self.rx.extend(bytes);
-        self.rx.process(now, &mut self.s, &mut self.v, &mut self.app);
+        self.rx
+            .process(now, &mut self.s, &mut self.v, &mut self.app);
         self.after(now);
     }
 
@@ -92,18 +107,27 @@ impl Side {
         for id in ids {
             let mut body = Vec::new();
             Body::new(&mut body).uint(11, u64::from(id)).char(54, b'1');
-            let mut ctx = Ctx { now, validator: &mut self.v, app: &mut self.app };
+            let mut ctx = Ctx {
+                now,
+                validator: &mut self.v,
+                app: &mut self.app,
+            };
             self.s.send_app(&mut ctx, b"D", &body).unwrap();
         }
     }
 
     fn disconnected(&self) -> bool {
-        self.events.iter().any(|e| matches!(e, Event::Disconnect(_)))
+        self.events
+            .iter()
+            .any(|e| matches!(e, Event::Disconnect(_)))
     }
 }
 
 fn cfgs() -> (SessionConfig, SessionConfig) {
-    (SessionConfig::new("FIX.4.4", "CLIENT", "ISLD", true), SessionConfig::new("FIX.4.4", "ISLD", "CLIENT", false))
+    (
+        SessionConfig::new("FIX.4.4", "CLIENT", "ISLD", true),
+        SessionConfig::new("FIX.4.4", "ISLD", "CLIENT", false),
+    )
 }
 
 /// Splits a byte stream into whole frames.
@@ -142,9 +166,20 @@ fn logged_on_pair() -> (Side, Side) {
 
 /// A hand-made message from the peer CLIENT to ISLD.
 fn peer_msg(msg_type: &[u8], seq: u32, poss_dup: bool, body: &[u8]) -> Vec<u8> {
-    let enc = Encoder::new("FIX.4.4", "CLIENT", "ISLD", crate::codec::time::Precision::Millis);
+    let enc = Encoder::new(
+        "FIX.4.4",
+        "CLIENT",
+        "ISLD",
+        crate::codec::time::Precision::Millis,
+    );
     let orig = b"20231114-22:13:19.000";
-    let m = Outgoing { msg_type, seq, poss_dup, orig_sending_time: if poss_dup { orig } else { b"" }, body };
+    let m = Outgoing {
+        msg_type,
+        seq,
+        poss_dup,
+        orig_sending_time: if poss_dup { orig } else { b"" },
+        body,
+    };
     let mut out = vec![];
     enc.encode_with(&mut out, &m, T0);
     out
@@ -187,7 +222,11 @@ fn dropped_messages_are_recovered_and_held_ones_released_in_order() {
     assert_eq!(b.app.got, (1..=10).collect::<Vec<_>>());
     assert!(!b.s.recovering());
     assert!(b.events.contains(&Event::GapFilled { next_in: 12 }));
-    assert_eq!(b.s.stats().gaps, 1, "one ResendRequest covers the later gap too");
+    assert_eq!(
+        b.s.stats().gaps,
+        1,
+        "one ResendRequest covers the later gap too"
+    );
 }
 
 #[test]
@@ -215,11 +254,20 @@ fn admin_messages_are_gap_filled_and_app_messages_resent_with_poss_dup() {
     };
     let kinds: Vec<(Vec<u8>, bool)> = resent
         .iter()
-        .map(|f| (Message::new(f).msg_type().to_vec(), Message::new(f).flag(43)))
+        .map(|f| {
+            (
+                Message::new(f).msg_type().to_vec(),
+                Message::new(f).flag(43),
+            )
+        })
         .collect();
     assert_eq!(kinds[0], (b"D".to_vec(), true));
     assert_eq!(kinds[1], (b"D".to_vec(), true));
-    assert_eq!(kinds[2], (b"4".to_vec(), true), "the heartbeat became a GapFill");
+    assert_eq!(
+        kinds[2],
+        (b"4".to_vec(), true),
+        "the heartbeat became a GapFill"
+    );
     assert!(Message::new(&resent[0]).get(122).is_some());
 }
 
@@ -230,7 +278,10 @@ fn seq_too_low_without_poss_dup_logs_out_and_disconnects() {
     let out = frames(&b.take_wire());
     let logout = Message::new(out.last().unwrap());
     assert_eq!(logout.msg_type(), b"5");
-    assert_eq!(logout.get(58), Some(&b"MsgSeqNum too low, expecting 2 but received 1"[..]));
+    assert_eq!(
+        logout.get(58),
+        Some(&b"MsgSeqNum too low, expecting 2 but received 1"[..])
+    );
     assert!(b.disconnected());
 }
 
@@ -247,14 +298,28 @@ fn poss_dup_duplicate_is_discarded() {
 #[test]
 fn orig_sending_time_after_sending_time_is_rejected_and_logged_out() {
     let (_, mut b) = logged_on_pair();
-    let enc = Encoder::new("FIX.4.4", "CLIENT", "ISLD", crate::codec::time::Precision::Millis);
-    let m = Outgoing { msg_type: b"D", seq: 2, poss_dup: true, orig_sending_time: b"20231114-22:13:21.000", body: &order(1) };
+    let enc = Encoder::new(
+        "FIX.4.4",
+        "CLIENT",
+        "ISLD",
+        crate::codec::time::Precision::Millis,
+    );
+    let m = Outgoing {
+        msg_type: b"D",
+        seq: 2,
+        poss_dup: true,
+        orig_sending_time: b"20231114-22:13:21.000",
+        body: &order(1),
+    };
     let mut bytes = vec![];
     enc.encode_with(&mut bytes, &m, T0);
     b.recv(T0, &bytes);
     let out = frames(&b.take_wire());
     let reject = Message::new(&out[0]);
-    assert_eq!((reject.msg_type(), reject.get(373)), (&b"3"[..], Some(&b"10"[..])));
+    assert_eq!(
+        (reject.msg_type(), reject.get(373)),
+        (&b"3"[..], Some(&b"10"[..]))
+    );
     assert_eq!(Message::new(&out[1]).msg_type(), b"5");
     assert!(b.app.got.is_empty());
 }
@@ -297,13 +362,22 @@ fn garbled_frames_are_skipped_counted_and_do_not_consume_a_seq() {
     b.recv(T0, b"garbage bytes");
     b.recv(T0, &peer_msg(b"D", 2, false, &order(2)));
     assert_eq!(b.app.got, [2]);
-    assert_eq!(b.s.stats().garbled, 1, "the junk is skipped by the hunt for 8=FIX");
+    assert_eq!(
+        b.s.stats().garbled,
+        1,
+        "the junk is skipped by the hunt for 8=FIX"
+    );
 }
 
 #[test]
 fn wrong_comp_id_is_rejected_then_logged_out() {
     let (_, mut b) = logged_on_pair();
-    let enc = Encoder::new("FIX.4.4", "INTRUDER", "ISLD", crate::codec::time::Precision::Millis);
+    let enc = Encoder::new(
+        "FIX.4.4",
+        "INTRUDER",
+        "ISLD",
+        crate::codec::time::Precision::Millis,
+    );
     let mut bytes = vec![];
     enc.encode(&mut bytes, b"D", 2, T0, &order(1));
     b.recv(T0, &bytes);
@@ -365,7 +439,11 @@ fn hold_queue_stays_bounded_under_a_flood_of_seq_too_high() {
     }
     assert!(b.s.hold.len() <= 100);
     assert_eq!(b.s.stats().hold_dropped, 100_000 - 100);
-    assert_eq!(b.s.stats().gaps, 1, "one open ResendRequest covers the flood");
+    assert_eq!(
+        b.s.stats().gaps,
+        1,
+        "one open ResendRequest covers the flood"
+    );
 }
 
 #[test]

@@ -74,7 +74,10 @@ impl MemoryStore {
 
 impl MessageStore for MemoryStore {
     fn seqs(&self) -> SeqNums {
-        self.seqs.unwrap_or(SeqNums { next_in: 1, next_out: 1 })
+        self.seqs.unwrap_or(SeqNums {
+            next_in: 1,
+            next_out: 1,
+        })
     }
     fn append(&mut self, seq: u32, flags: u8, bytes: &[u8]) -> Result<(), StoreError> {
         self.pending.push((seq, flags, bytes.to_vec()));

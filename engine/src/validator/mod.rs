@@ -179,7 +179,12 @@ pub fn classify(f: &SeqFields, exp: u32) -> (VerdictKind, u32, u8, u32) {
         return if new_seq >= exp {
             (VerdictKind::SequenceReset, new_seq, f.flags, new_seq)
         } else {
-            (VerdictKind::SequenceReset, new_seq, f.flags | FLAG_BACKWARD, exp)
+            (
+                VerdictKind::SequenceReset,
+                new_seq,
+                f.flags | FLAG_BACKWARD,
+                exp,
+            )
         };
     }
     if seq > exp {

@@ -5,8 +5,8 @@
 //! frame in place and stops at the first byte it needs but does not have.
 
 use super::{
-    classify, Counters, GarbleReason, SeqFields, SeqValidator, Verdict, VerdictKind,
-    FLAG_GAP_FILL, FLAG_LONG_MSG_TYPE, FLAG_POSS_DUP, MAX_BEGIN_STRING,
+    classify, Counters, GarbleReason, SeqFields, SeqValidator, Verdict, VerdictKind, FLAG_GAP_FILL,
+    FLAG_LONG_MSG_TYPE, FLAG_POSS_DUP, MAX_BEGIN_STRING,
 };
 
 const SOH: u8 = 0x01;
@@ -98,7 +98,11 @@ pub fn parse_frame(buf: &[u8], max_body: u32) -> Frame {
         return err;
     }
     let fields = read_seq_fields(&buf[body..body_end]);
-    Frame::Complete { len: body_end + 7, body, fields }
+    Frame::Complete {
+        len: body_end + 7,
+        body,
+        fields,
+    }
 }
 
 /// Rule 3: `35=` and a non-empty MsgType first, SOH last.
@@ -142,14 +146,20 @@ fn check_trailer(buf: &[u8], at: usize) -> Option<Frame> {
             _ => b == SOH,
         };
         if !ok {
-            return Some(Frame::Garbled { reason: GarbleReason::Trailer, at: at + i });
+            return Some(Frame::Garbled {
+                reason: GarbleReason::Trailer,
+                at: at + i,
+            });
         }
         if (3..=5).contains(&i) {
             sum = sum * 10 + u32::from(b - b'0');
         }
     }
     if sum != u32::from(checksum(&buf[..at])) {
-        return Some(Frame::Garbled { reason: GarbleReason::CheckSum, at: at + 6 });
+        return Some(Frame::Garbled {
+            reason: GarbleReason::CheckSum,
+            at: at + 6,
+        });
     }
     None
 }
@@ -161,7 +171,9 @@ fn check_trailer(buf: &[u8], at: usize) -> Option<Frame> {
 /// ```
 pub fn checksum(bytes: &[u8]) -> u8 {
     // Summing 32-bit lanes lets the compiler vectorize; 16 MiB cannot overflow.
-    bytes.iter().fold(0u32, |acc, &b| acc.wrapping_add(u32::from(b))) as u8
+    bytes
+        .iter()
+        .fold(0u32, |acc, &b| acc.wrapping_add(u32::from(b))) as u8
 }
 
 /// Reads 35, 34, 43, 123 and 36 (first occurrences) from a framed body.
@@ -239,7 +251,12 @@ struct SessionState {
 
 impl Default for SessionState {
     fn default() -> Self {
-        SessionState { expected: 1, enabled: true, frame_start: 0, hunting: false }
+        SessionState {
+            expected: 1,
+            enabled: true,
+            frame_start: 0,
+            hunting: false,
+        }
     }
 }
 
@@ -394,7 +411,10 @@ mod tests {
         let stream = [HB, HB, b"junk", HB].concat();
         let whole = run(&mut SoftwareValidator::new(1, 4096), &stream, stream.len());
         for chunk in 1..stream.len() {
-            assert_eq!(run(&mut SoftwareValidator::new(1, 4096), &stream, chunk), whole);
+            assert_eq!(
+                run(&mut SoftwareValidator::new(1, 4096), &stream, chunk),
+                whole
+            );
         }
         let kinds: Vec<_> = whole.iter().map(|v| v.kind).collect();
         use VerdictKind::*;
@@ -405,20 +425,36 @@ mod tests {
     #[test]
     fn huge_body_length_is_garbled_at_its_eighth_digit() {
         let f = parse_frame(b"8=FIX.4.4\x019=999999999\x01", 65536);
-        assert_eq!(f, Frame::Garbled { reason: GarbleReason::TooLong, at: 19 });
+        assert_eq!(
+            f,
+            Frame::Garbled {
+                reason: GarbleReason::TooLong,
+                at: 19
+            }
+        );
     }
 
     #[test]
     fn body_length_over_maximum_is_garbled_at_its_soh() {
         let f = parse_frame(b"8=FIX.4.4\x019=70000\x01", 65536);
-        assert_eq!(f, Frame::Garbled { reason: GarbleReason::TooLong, at: 17 });
+        assert_eq!(
+            f,
+            Frame::Garbled {
+                reason: GarbleReason::TooLong,
+                at: 17
+            }
+        );
     }
 
     #[test]
     fn wrong_checksum_is_garbled_at_final_soh_and_next_frame_survives() {
         let mut bad = HB.to_vec();
         bad[HB.len() - 2] = b'9';
-        let out = run(&mut SoftwareValidator::new(1, 4096), &[&bad[..], HB].concat(), 7);
+        let out = run(
+            &mut SoftwareValidator::new(1, 4096),
+            &[&bad[..], HB].concat(),
+            7,
+        );
         assert_eq!(out[0].kind, VerdictKind::Garbled);
         assert_eq!(out[0].reason, GarbleReason::CheckSum as u8);
         assert_eq!(out[0].len as usize, HB.len());
@@ -428,7 +464,11 @@ mod tests {
     #[test]
     fn short_body_length_swallows_bytes_then_resyncs() {
         let bad = b"8=FIX.4.4\x019=8\x0135=0\x0134=1\x0110=167\x01";
-        let out = run(&mut SoftwareValidator::new(1, 4096), &[&bad[..], HB].concat(), 3);
+        let out = run(
+            &mut SoftwareValidator::new(1, 4096),
+            &[&bad[..], HB].concat(),
+            3,
+        );
         assert_eq!(out[0].reason, GarbleReason::Trailer as u8);
         assert_eq!(out[1].kind, VerdictKind::InOrder);
     }
@@ -436,7 +476,13 @@ mod tests {
     #[test]
     fn missing_msg_type_first_is_garbled() {
         let f = parse_frame(b"8=FIX.4.4\x019=10\x0134=1\x0135=0\x0110=165\x01", 4096);
-        assert_eq!(f, Frame::Garbled { reason: GarbleReason::MsgType, at: 16 });
+        assert_eq!(
+            f,
+            Frame::Garbled {
+                reason: GarbleReason::MsgType,
+                at: 16
+            }
+        );
     }
 
     #[test]
@@ -457,11 +503,23 @@ mod tests {
             flags: FLAG_GAP_FILL,
             msg_type: *b"4\0",
         };
-        assert_eq!(classify(&f, 3), (VerdictKind::GapFill, 10, FLAG_GAP_FILL, 10));
-        let reset = SeqFields { flags: 0, new_seq: Some(2), ..f };
+        assert_eq!(
+            classify(&f, 3),
+            (VerdictKind::GapFill, 10, FLAG_GAP_FILL, 10)
+        );
+        let reset = SeqFields {
+            flags: 0,
+            new_seq: Some(2),
+            ..f
+        };
         assert_eq!(
             classify(&reset, 5),
-            (VerdictKind::SequenceReset, 2, super::super::FLAG_BACKWARD, 5)
+            (
+                VerdictKind::SequenceReset,
+                2,
+                super::super::FLAG_BACKWARD,
+                5
+            )
         );
     }
 }

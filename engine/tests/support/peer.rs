@@ -24,7 +24,9 @@ impl Msg {
         String::from_utf8_lossy(self.m().msg_type()).into_owned()
     }
     pub fn get(&self, tag: u32) -> Option<String> {
-        self.m().get(tag).map(|v| String::from_utf8_lossy(v).into_owned())
+        self.m()
+            .get(tag)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
     }
     pub fn seq(&self) -> u32 {
         self.m().get_uint(34).unwrap_or(0) as u32
@@ -50,11 +52,23 @@ impl Peer {
             }
         };
         stream.set_nodelay(true).unwrap();
-        Peer { stream, enc: Encoder::new(begin, sender, target, Precision::Millis), rx: vec![], next_seq: 1 }
+        Peer {
+            stream,
+            enc: Encoder::new(begin, sender, target, Precision::Millis),
+            rx: vec![],
+            next_seq: 1,
+        }
     }
 
     /// Encodes a message with explicit header choices.
-    pub fn build(&self, msg_type: &str, seq: u32, poss_dup: bool, orig: &str, body: &str) -> Vec<u8> {
+    pub fn build(
+        &self,
+        msg_type: &str,
+        seq: u32,
+        poss_dup: bool,
+        orig: &str,
+        body: &str,
+    ) -> Vec<u8> {
         let body = body.replace('|', "\x01");
         let m = Outgoing {
             msg_type: msg_type.as_bytes(),
@@ -102,7 +116,9 @@ impl Peer {
                 return Some(Msg(m));
             }
             let left = deadline.checked_duration_since(Instant::now())?;
-            self.stream.set_read_timeout(Some(left.max(Duration::from_millis(1)))).unwrap();
+            self.stream
+                .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+                .unwrap();
             let mut buf = [0u8; 65536];
             match self.stream.read(&mut buf) {
                 Ok(0) => return None,
@@ -114,15 +130,25 @@ impl Peer {
 
     /// The next frame, which must be of `msg_type`.
     pub fn expect(&mut self, msg_type: &str) -> Msg {
-        let m = self.recv(Duration::from_secs(5)).unwrap_or_else(|| panic!("no {msg_type} arrived"));
-        assert_eq!(m.msg_type(), msg_type, "got {}", String::from_utf8_lossy(&m.0).replace('\x01', "|"));
+        let m = self
+            .recv(Duration::from_secs(5))
+            .unwrap_or_else(|| panic!("no {msg_type} arrived"));
+        assert_eq!(
+            m.msg_type(),
+            msg_type,
+            "got {}",
+            String::from_utf8_lossy(&m.0).replace('\x01', "|")
+        );
         m
     }
 
     /// Nothing arrives within `ms`.
     pub fn expect_silence(&mut self, ms: u64) {
         if let Some(m) = self.recv(Duration::from_millis(ms)) {
-            panic!("unexpected {}", String::from_utf8_lossy(&m.0).replace('\x01', "|"));
+            panic!(
+                "unexpected {}",
+                String::from_utf8_lossy(&m.0).replace('\x01', "|")
+            );
         }
     }
 
@@ -132,7 +158,9 @@ impl Peer {
         while Instant::now() < deadline {
             if self.recv(Duration::from_millis(200)).is_none() {
                 let mut b = [0u8; 1];
-                self.stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+                self.stream
+                    .set_read_timeout(Some(Duration::from_millis(200)))
+                    .unwrap();
                 if matches!(self.stream.read(&mut b), Ok(0)) {
                     return;
                 }

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every check and test of the project on a fresh machine:
+# installs what is missing, then format, lint, docs, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+echo "== fmt";    cargo fmt --all -- --check
+echo "== clippy"; cargo clippy --workspace --all-targets -- -D warnings
+echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+echo "== tests";  cargo test --workspace
