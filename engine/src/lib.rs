@@ -13,5 +13,6 @@ pub mod receive;
 pub mod recovery;
 pub mod runtime;
 pub mod session;
+pub mod sim;
 pub mod store;
 pub mod validator;

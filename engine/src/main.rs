@@ -1,1 +1,174 @@
-fn main() {}
+//! The `gapless` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use gapless::sim::{self, hgrm, lossy::FaultPlan, Progress, SimOptions};
+use gapless::validator::{SeqValidator, SoftwareValidator};
+
+/// Gapless: a FIX session engine for colocated trading servers.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Stream ExecutionReports from an embedded exchange to a Gapless
+    /// client over loopback, with injected gaps, and report the recovery.
+    Sim(SimArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ValidatorArg {
+    /// The software validator (always available).
+    Software,
+}
+
+#[derive(clap::Args)]
+struct SimArgs {
+    /// ExecutionReports per second.
+    #[arg(long, default_value_t = 20_000)]
+    rate: u32,
+    /// Length of the stream in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Probability that a loss burst starts at a message.
+    #[arg(long, default_value_t = 0.002)]
+    loss: f64,
+    /// Largest loss burst, in messages.
+    #[arg(long, default_value_t = 5)]
+    burst: u32,
+    /// Probability a message is duplicated.
+    #[arg(long, default_value_t = 0.001)]
+    duplicate: f64,
+    /// Probability a message is swapped with the next.
+    #[arg(long, default_value_t = 0.001)]
+    reorder: f64,
+    /// Seed of the fault injector.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Loopback TCP port.
+    #[arg(long, default_value_t = 47_001)]
+    port: u16,
+    /// Sequence validator of the client.
+    #[arg(long, value_enum, default_value = "software")]
+    validator: ValidatorArg,
+    /// Where to write the `.hgrm` files.
+    #[arg(long, default_value = "out/sim")]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().cmd {
+        Cmd::Sim(args) => sim_main(&args),
+    }
+}
+
+fn validator(_: ValidatorArg) -> (Box<dyn SeqValidator + Send>, &'static str) {
+    (Box::new(SoftwareValidator::new(1, 65536)), "software")
+}
+
+fn sim_main(a: &SimArgs) -> ExitCode {
+    let faults = FaultPlan {
+        loss: a.loss,
+        burst: a.burst,
+        duplicate: a.duplicate,
+        reorder: a.reorder,
+        seed: a.seed,
+    };
+    let opts = SimOptions {
+        rate: a.rate,
+        seconds: a.seconds,
+        faults,
+        port: a.port,
+    };
+    let (v, name) = validator(a.validator);
+    let total = (f64::from(a.rate) * a.seconds) as u64;
+    println!(
+        "gapless sim: {total} ExecutionReports at {}/s over 127.0.0.1:{}, validator: {name}",
+        a.rate, a.port
+    );
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} received {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = Arc::new(Progress::default());
+    let exchange_v = Box::new(SoftwareValidator::new(1, 65536));
+    let tick = |p: &Progress| {
+        bar.set_position(p.received.load(Ordering::Relaxed));
+        bar.set_message(format!("(sent {})", p.sent.load(Ordering::Relaxed)));
+    };
+    let r = match sim::run(&opts, v, exchange_v, progress, tick) {
+        Ok(r) => r,
+        Err(e) => {
+            bar.abandon();
+            eprintln!("gapless sim: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    bar.finish_and_clear();
+    let f = &r.faults;
+    let ld = |x: &std::sync::atomic::AtomicU64| x.load(Ordering::Relaxed);
+    println!(
+        "faults injected:  dropped {} in {} bursts, duplicated {}, reordered {}",
+        ld(&f.dropped),
+        ld(&f.bursts),
+        ld(&f.duplicated),
+        ld(&f.reordered)
+    );
+    let c = r.client;
+    println!(
+        "recovery:         {} gaps, {} messages held and released, {} duplicates discarded, {} garbled, {} hold-queue drops",
+        c.gaps, c.held, c.duplicates, c.garbled, c.hold_dropped
+    );
+    if let Some(x) = &r.exchange {
+        println!(
+            "exchange:         sent up to seq {}, served resends as PossDup/GapFill",
+            x.next_out - 1
+        );
+    }
+    println!(
+        "application:      received {} of {}: lost {}, duplicated {}, out of order {}  ({:.1} s)",
+        r.received,
+        r.sent,
+        r.lost,
+        r.duplicated,
+        r.out_of_order,
+        r.elapsed.as_secs_f64()
+    );
+    println!("latency exchange→app: {}", hgrm::summary(&r.latency));
+    println!("gap detected→filled:  {}", hgrm::summary(&r.gap_to_fill));
+    if let Err(e) = write_hgrms(&a.out, &r) {
+        eprintln!("gapless sim: cannot write {}: {e}", a.out.display());
+    } else {
+        println!(
+            "histograms:       {}/latency.hgrm, {}/gap_fill.hgrm",
+            a.out.display(),
+            a.out.display()
+        );
+    }
+    if r.lost == 0 && r.duplicated == 0 && r.out_of_order == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn write_hgrms(dir: &std::path::Path, r: &sim::SimReport) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    hgrm::write(
+        &r.latency,
+        &mut std::fs::File::create(dir.join("latency.hgrm"))?,
+    )?;
+    hgrm::write(
+        &r.gap_to_fill,
+        &mut std::fs::File::create(dir.join("gap_fill.hgrm"))?,
+    )
+}

@@ -89,9 +89,9 @@ impl Recovery {
     }
 
     /// Takes a session event; ignores those that are not for recovery.
-    /// A new peer ResendRequest arriving while one is served waits for it
-    /// (at most one replay in flight and one queued; a third replaces the
-    /// queued one).
+    /// A peer ResendRequest arriving while one is served is trimmed to what
+    /// the replay in flight will not cover, and waits for it (at most one
+    /// replay in flight and one queued; a later one replaces the queued).
     pub fn on_event(&mut self, ev: &Event) {
         match *ev {
             Event::Gap { begin, end } => self.pending_gap = Some((begin, end)),
@@ -105,15 +105,21 @@ impl Recovery {
                 } else {
                     end
                 };
-                let r = Replay {
+                let mut r = Replay {
                     cursor: begin.max(1),
                     end: last,
                     gap_from: None,
                 };
-                if self.replay.is_none() {
-                    self.replay = Some(r);
-                } else {
-                    self.queued = Some(r);
+                match self.replay {
+                    None => self.replay = Some(r),
+                    Some(busy) => {
+                        // The replay in flight delivers up to its end:
+                        // serve only what lies beyond it.
+                        r.cursor = r.cursor.max(busy.end + 1);
+                        if r.cursor <= r.end {
+                            self.queued = Some(r);
+                        }
+                    }
                 }
             }
             _ => {}

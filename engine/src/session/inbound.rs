@@ -10,7 +10,10 @@ use crate::validator::{classify, SeqFields, Verdict, VerdictKind, FLAG_GAP_FILL}
 /// The open ResendRequest, if any.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct GapState {
-    /// `(BeginSeqNo, EndSeqNo)` asked for (EndSeqNo 0: unbounded).
+    /// `(BeginSeqNo, last seq it is known to cover)`: for EndSeqNo=0,
+    /// the seq before the message that revealed the gap (as QuickFIX
+    /// keeps it); once `next_in` passes it, a remaining gap is asked for
+    /// anew.
     pub(super) requested: Option<(u32, u32)>,
     /// When it was sent.
     pub(super) requested_at: u64,
@@ -73,14 +76,12 @@ pub(super) fn on_frame(s: &mut Session, ctx: &mut Ctx, v: &Verdict, frame: &[u8]
 }
 
 pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
-    let Some((_, end)) = s.gap.requested else {
+    if s.gap.requested.is_none() {
         return;
-    };
+    }
     if s.state == State::Active
         && ctx.now.saturating_sub(s.gap.requested_at) >= s.cfg.resend_timeout
     {
-        let _ = end;
-        s.gap.requested = None;
         s.request_gap(ctx);
     }
 }
@@ -203,7 +204,11 @@ impl Session {
             0 => 0,
             n => (begin + n - 1).min(self.gap.highest_seen.saturating_sub(1).max(begin)),
         };
-        self.gap.requested = Some((begin, end));
+        let covered = match end {
+            0 => self.gap.highest_seen.saturating_sub(1).max(begin),
+            e => e,
+        };
+        self.gap.requested = Some((begin, covered));
         self.gap.requested_at = ctx.now;
         self.stats.gaps += 1;
         self.events.push(Event::Gap { begin, end });
@@ -229,7 +234,7 @@ impl Session {
             }
         }
         self.release_buf = buf;
-        let Some((_, end)) = self.gap.requested else {
+        let Some((_, covered)) = self.gap.requested else {
             return;
         };
         if self.next_in > self.gap.highest_seen {
@@ -238,7 +243,7 @@ impl Session {
             self.events.push(Event::GapFilled {
                 next_in: self.next_in,
             });
-        } else if end != 0 && self.next_in > end {
+        } else if self.next_in > covered {
             self.request_gap(ctx);
         }
     }

@@ -224,8 +224,8 @@ fn dropped_messages_are_recovered_and_held_ones_released_in_order() {
     assert!(b.events.contains(&Event::GapFilled { next_in: 12 }));
     assert_eq!(
         b.s.stats().gaps,
-        1,
-        "one ResendRequest covers the later gap too"
+        2,
+        "as in QuickFIX, a request covers up to the seq before the message that revealed it"
     );
 }
 

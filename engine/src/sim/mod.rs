@@ -1,0 +1,284 @@
+//! `gapless sim`: an embedded exchange streams ExecutionReports to a
+//! Gapless client over loopback TCP, through a transport that drops,
+//! duplicates and reorders messages; the client must see every report
+//! exactly once, in order, and the run reports how recovery went.
+
+pub mod hgrm;
+pub mod lossy;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+
+use crate::codec::message::{parse_uint, Message};
+use crate::codec::time::{self, Nanos};
+use crate::runtime::transport::KernelTransport;
+use crate::runtime::{Engine, EngineOptions, SessionReport, SessionSpec, StartError};
+use crate::session::{AppReject, Application, Event, Sender, SessionConfig, Stats};
+use crate::store::MemoryStore;
+use crate::validator::SeqValidator;
+use lossy::{FaultCounters, FaultPlan, LossyTransport};
+
+/// User-defined tag carrying the exchange's send time in nanoseconds.
+pub const TAG_SEND_NANOS: u32 = 9001;
+
+/// What to simulate.
+#[derive(Clone, Debug)]
+pub struct SimOptions {
+    /// ExecutionReports per second.
+    pub rate: u32,
+    /// Length of the stream.
+    pub seconds: f64,
+    /// Faults injected on the exchange's side.
+    pub faults: FaultPlan,
+    /// TCP port on 127.0.0.1.
+    pub port: u16,
+}
+
+/// What happened.
+pub struct SimReport {
+    /// ExecutionReports the exchange sent.
+    pub sent: u64,
+    /// Delivered to the client application.
+    pub received: u64,
+    /// Never delivered.
+    pub lost: u64,
+    /// Delivered more than once.
+    pub duplicated: u64,
+    /// Delivered out of order.
+    pub out_of_order: u64,
+    /// Faults injected.
+    pub faults: Arc<FaultCounters>,
+    /// The client session's counters.
+    pub client: Stats,
+    /// The exchange session's final state.
+    pub exchange: Option<SessionReport>,
+    /// Exchange send → client application, nanoseconds.
+    pub latency: Histogram<u64>,
+    /// Gap detected → gap filled, nanoseconds.
+    pub gap_to_fill: Histogram<u64>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+/// Progress counters readable while the sim runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Reports sent by the exchange.
+    pub sent: AtomicU64,
+    /// Reports delivered to the client.
+    pub received: AtomicU64,
+    /// Reports delivered again.
+    pub duplicated: AtomicU64,
+    /// Reports delivered after a later one.
+    pub out_of_order: AtomicU64,
+}
+
+/// The exchange: streams paced ExecutionReports once logged on.
+struct Feed {
+    rate: u32,
+    total: u64,
+    sent: u64,
+    started: Option<Instant>,
+    progress: Arc<Progress>,
+}
+
+impl Application for Feed {
+    fn on_message(&mut self, _: &Message, _: &mut Sender) -> Result<(), AppReject> {
+        Ok(())
+    }
+
+    fn poll(&mut self, tx: &mut Sender) {
+        let started = *self.started.get_or_insert_with(Instant::now);
+        let due = (started.elapsed().as_secs_f64() * f64::from(self.rate)) as u64;
+        let until = due.min(self.total).min(self.sent + 64);
+        while self.sent < until {
+            self.sent += 1;
+            let id = self.sent;
+            let now = time::now();
+            tx.send(b"8", |b| {
+                b.str(37, b"ORD-1")
+                    .uint(17, id)
+                    .char(150, b'F')
+                    .char(39, b'1');
+                b.str(55, b"GPLS").char(54, b'1').uint(38, 100).uint(32, 10);
+                b.str(31, b"101.25")
+                    .uint(151, 90)
+                    .uint(14, 10)
+                    .str(6, b"101.25");
+                b.uint(TAG_SEND_NANOS, now);
+            });
+        }
+        self.progress.sent.store(self.sent, Ordering::Relaxed);
+    }
+}
+
+/// The client: checks exactly-once, in-order delivery and records latency.
+struct Client {
+    next: u64,
+    latency: Histogram<u64>,
+    progress: Arc<Progress>,
+    /// Receives the latency histogram when the hot path drops the app.
+    result: Arc<Mutex<Option<Histogram<u64>>>>,
+}
+
+impl Application for Client {
+    fn on_message(&mut self, msg: &Message, _: &mut Sender) -> Result<(), AppReject> {
+        let now = time::now();
+        let id = msg.get(17).and_then(parse_uint).unwrap_or(0);
+        let p = &self.progress;
+        match id.cmp(&self.next) {
+            std::cmp::Ordering::Equal => {}
+            std::cmp::Ordering::Less => _ = p.duplicated.fetch_add(1, Ordering::Relaxed),
+            std::cmp::Ordering::Greater => _ = p.out_of_order.fetch_add(1, Ordering::Relaxed),
+        }
+        self.next = self.next.max(id + 1);
+        p.received.fetch_add(1, Ordering::Relaxed);
+        if let Some(sent) = msg.get(TAG_SEND_NANOS).and_then(parse_uint) {
+            let _ = self.latency.record(now.saturating_sub(sent).max(1));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Ok(mut slot) = self.result.lock() {
+            *slot = Some(std::mem::replace(&mut self.latency, histogram()));
+        }
+    }
+}
+
+/// A histogram of nanoseconds from 1 ns to 100 s, 3 significant digits.
+pub fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 100_000_000_000, 3).expect("valid bounds")
+}
+
+/// Runs the simulation; `tick` is called about every 100 ms.
+pub fn run(
+    opts: &SimOptions,
+    validator: Box<dyn SeqValidator + Send>,
+    exchange_validator: Box<dyn SeqValidator + Send>,
+    progress: Arc<Progress>,
+    mut tick: impl FnMut(&Progress),
+) -> Result<SimReport, StartError> {
+    let total = (f64::from(opts.rate) * opts.seconds) as u64;
+    let loopback = "127.0.0.1".parse().expect("an IP");
+    let lossy = LossyTransport::new(KernelTransport::new(loopback), opts.faults);
+    let faults = lossy.counters();
+    let feed = Feed {
+        rate: opts.rate,
+        total,
+        sent: 0,
+        started: None,
+        progress: progress.clone(),
+    };
+    let mut exchange_cfg = SessionConfig::new("FIX.4.4", "EXCH", "GAPLESS", false);
+    exchange_cfg.resend_timeout = 1_000_000_000;
+    let exchange = Engine::start(
+        vec![spec(exchange_cfg, Box::new(feed), None, Some(opts.port))],
+        lossy,
+        options(exchange_validator, None),
+    )?;
+    let result = Arc::new(Mutex::new(None));
+    let client = Client {
+        next: 1,
+        latency: histogram(),
+        progress: progress.clone(),
+        result: result.clone(),
+    };
+    let gap_to_fill = Arc::new(Mutex::new(histogram()));
+    let mut client_cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "EXCH", true);
+    client_cfg.resend_timeout = 1_000_000_000;
+    let addr = format!("127.0.0.1:{}", opts.port)
+        .parse()
+        .expect("an address");
+    let started = Instant::now();
+    let engine = Engine::start(
+        vec![spec(client_cfg, Box::new(client), Some(addr), None)],
+        KernelTransport::new(loopback),
+        options(validator, Some(gap_timer(gap_to_fill.clone()))),
+    )?;
+    let deadline = started + Duration::from_secs_f64(opts.seconds * 3.0 + 10.0);
+    while progress.received.load(Ordering::Relaxed) < total && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        tick(&progress);
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let client_report = engine.stop();
+    let exchange_report = exchange.stop();
+    let elapsed = started.elapsed();
+    let latency = result
+        .lock()
+        .ok()
+        .and_then(|mut r| r.take())
+        .unwrap_or_else(histogram);
+    let seen = progress.received.load(Ordering::Relaxed);
+    let duplicated = progress.duplicated.load(Ordering::Relaxed);
+    let out_of_order = progress.out_of_order.load(Ordering::Relaxed);
+    let gap_to_fill = gap_to_fill
+        .lock()
+        .map(|h| h.clone())
+        .unwrap_or_else(|_| histogram());
+    Ok(SimReport {
+        sent: total,
+        received: seen,
+        lost: total.saturating_sub(seen - duplicated),
+        duplicated,
+        out_of_order,
+        faults,
+        client: client_report.first().map(|r| r.stats).unwrap_or_default(),
+        exchange: exchange_report.into_iter().next(),
+        latency,
+        gap_to_fill,
+        elapsed,
+    })
+}
+
+fn spec(
+    cfg: SessionConfig,
+    app: Box<dyn Application + Send>,
+    connect: Option<std::net::SocketAddr>,
+    accept_port: Option<u16>,
+) -> SessionSpec {
+    SessionSpec {
+        cfg,
+        store: Box::new(MemoryStore::new()),
+        app,
+        check: None,
+        connect,
+        accept_port,
+        reconnect_secs: 1,
+    }
+}
+
+fn options(
+    validator: Box<dyn SeqValidator + Send>,
+    on_event: Option<crate::runtime::EventHook>,
+) -> EngineOptions {
+    EngineOptions {
+        hot_path_core: None,
+        max_message: 65536,
+        resend_rate: 200_000,
+        validator,
+        on_event,
+    }
+}
+
+/// Times each gap from detection to fill, off the hot path.
+fn gap_timer(h: Arc<Mutex<Histogram<u64>>>) -> crate::runtime::EventHook {
+    let mut open: Option<Nanos> = None;
+    Box::new(move |_, t, ev| match ev {
+        Event::Gap { .. } => {
+            open.get_or_insert(t);
+        }
+        Event::GapFilled { .. } => {
+            if let (Some(start), Ok(mut h)) = (open.take(), h.lock()) {
+                let _ = h.record(t.saturating_sub(start).max(1));
+            }
+        }
+        _ => {}
+    })
+}
