@@ -143,16 +143,15 @@ fn sim_main(a: &SimArgs) -> ExitCode {
         r.out_of_order,
         r.elapsed.as_secs_f64()
     );
-    println!("latency exchange→app: {}", hgrm::summary(&r.latency));
-    println!("gap detected→filled:  {}", hgrm::summary(&r.gap_to_fill));
-    if let Err(e) = write_hgrms(&a.out, &r) {
-        eprintln!("gapless sim: cannot write {}: {e}", a.out.display());
-    } else {
-        println!(
-            "histograms:       {}/latency.hgrm, {}/gap_fill.hgrm",
-            a.out.display(),
-            a.out.display()
-        );
+    println!(
+        "latency (µs)                                 p50     p90     p99   p99.9  p99.99     max"
+    );
+    for (name, _, h) in series(&r) {
+        println!("  {name:<40} {}", hgrm::row(h));
+    }
+    match write_outputs(&a.out, &r) {
+        Ok(()) => println!("wrote {0}/*.hgrm and {0}/latency.svg", a.out.display()),
+        Err(e) => eprintln!("gapless sim: cannot write {}: {e}", a.out.display()),
     }
     if r.lost == 0 && r.duplicated == 0 && r.out_of_order == 0 {
         ExitCode::SUCCESS
@@ -161,14 +160,44 @@ fn sim_main(a: &SimArgs) -> ExitCode {
     }
 }
 
-fn write_hgrms(dir: &std::path::Path, r: &sim::SimReport) -> std::io::Result<()> {
+type Series<'a> = (&'static str, &'static str, &'a hdrhistogram::Histogram<u64>);
+
+/// `(label, file stem, histogram)` of every latency the sim measures.
+fn series(r: &sim::SimReport) -> [Series<'_>; 5] {
+    [
+        ("exchange schedule → client app (e2e)", "e2e", &r.latency),
+        ("(a) client wire → app", "wire_to_app", &r.wire_to_app),
+        (
+            "(b) gap detected → ResendRequest on wire",
+            "gap_to_request",
+            &r.gap_to_request,
+        ),
+        (
+            "(c) gap detected → held released",
+            "gap_to_release",
+            &r.gap_to_fill,
+        ),
+        ("(d) exchange app → wire", "app_to_wire", &r.app_to_wire),
+    ]
+}
+
+fn write_outputs(
+    dir: &std::path::Path,
+    r: &sim::SimReport,
+) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(dir)?;
-    hgrm::write(
-        &r.latency,
-        &mut std::fs::File::create(dir.join("latency.hgrm"))?,
-    )?;
-    hgrm::write(
-        &r.gap_to_fill,
-        &mut std::fs::File::create(dir.join("gap_fill.hgrm"))?,
+    let all = series(r);
+    for (_, stem, h) in &all {
+        hgrm::write(
+            h,
+            &mut std::fs::File::create(dir.join(format!("{stem}.hgrm")))?,
+        )?;
+    }
+    let named: Vec<(&str, &hdrhistogram::Histogram<u64>)> =
+        all.iter().map(|(n, _, h)| (*n, *h)).collect();
+    sim::plot::percentiles(
+        &dir.join("latency.svg"),
+        "gapless sim: latency by percentile",
+        &named,
     )
 }

@@ -51,6 +51,7 @@ fn start(tune: impl FnOnce(&mut SessionConfig)) -> (Engine, u16) {
             resend_rate: 100_000,
             validator: Box::new(SoftwareValidator::new(1, 65536)),
             on_event: None,
+            probe: false,
         },
     )
     .unwrap();
@@ -95,7 +96,7 @@ fn flood_of_seq_too_high_keeps_memory_within_the_hold_queue_bound() {
     p.expect_silence(1500);
     let grown = rss_bytes().saturating_sub(before);
     let report = engine.stop();
-    let s = report[0].stats;
+    let s = report.sessions[0].stats;
     assert_eq!(s.held + s.hold_dropped, u64::from(n));
     assert!(s.held <= 10_000);
     assert_eq!(s.gaps, 1, "one ResendRequest, not one per message");
@@ -134,7 +135,7 @@ fn garbage_bytes_are_skipped_and_counted() {
     p.send("D", "11=after|54=1|38=1|");
     assert_eq!(p.expect("D").get(11).as_deref(), Some("after"));
     let report = engine.stop();
-    assert!(report[0].stats.garbled >= 1);
+    assert!(report.sessions[0].stats.garbled >= 1);
 }
 
 #[test]

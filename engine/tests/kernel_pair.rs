@@ -70,6 +70,7 @@ fn opts() -> EngineOptions {
         resend_rate: 100_000,
         validator: Box::new(SoftwareValidator::new(1, 65536)),
         on_event: None,
+        probe: false,
     }
 }
 
@@ -120,6 +121,6 @@ fn ten_thousand_orders_are_echoed_once_in_order_over_loopback() {
     let ra = acceptor.stop();
     assert_eq!(received.load(Ordering::Relaxed), 10_000);
     assert_eq!(errors.load(Ordering::Relaxed), 0);
-    assert_eq!(ra[0].stats.delivered, 10_000);
-    assert_eq!(ri[0].next_out, 10_002);
+    assert_eq!(ra.sessions[0].stats.delivered, 10_000);
+    assert_eq!(ri.sessions[0].next_out, 10_002);
 }

@@ -60,6 +60,7 @@ fn acceptor_with(begin: &'static str, tune: impl FnOnce(&mut SessionConfig)) -> 
             resend_rate: 100_000,
             validator: Box::new(SoftwareValidator::new(1, 65536)),
             on_event: None,
+            probe: false,
         },
     )
     .unwrap();

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::probe::Probe;
 use super::ring::RecordConsumer;
 use super::transport::{ConnId, Transport};
 use super::{Cmd, OUT_RAW, OUT_STAMP};
@@ -59,6 +60,7 @@ pub(super) struct HotPath<T: Transport> {
     pub(super) max_message: usize,
     pending: Vec<Pending>,
     last_tick: Nanos,
+    pub(super) probe: Option<Probe>,
     /// Commands the recovery ring refused (it was full).
     pub(super) cmds_dropped: u64,
 }
@@ -83,15 +85,17 @@ impl<T: Transport> HotPath<T> {
             max_message,
             pending: Vec::with_capacity(16),
             last_tick: 0,
+            probe: None,
             cmds_dropped: 0,
         }
     }
 
-    pub(super) fn run(&mut self, stop: &AtomicBool) -> Vec<SessionReport> {
+    pub(super) fn run(&mut self, stop: &AtomicBool) -> (Vec<SessionReport>, Option<Probe>) {
         while !stop.load(Ordering::Relaxed) {
             self.turn(time::now());
         }
-        self.slots
+        let reports = self
+            .slots
             .iter()
             .map(|s| {
                 let c = s.session.config();
@@ -102,7 +106,8 @@ impl<T: Transport> HotPath<T> {
                     next_out: s.session.next_out(),
                 }
             })
-            .collect()
+            .collect();
+        (reports, self.probe.take())
     }
 
     /// One turn of the loop.
@@ -159,7 +164,12 @@ impl<T: Transport> HotPath<T> {
             return;
         }
         match self.transport.send(c, slot.session.wire()) {
-            Ok(n) => slot.session.consume_wire(n),
+            Ok(n) => {
+                slot.session.consume_wire(n);
+                if let Some(p) = &mut self.probe {
+                    p.sent(i, now);
+                }
+            }
             Err(_) => self.drop_conn(i, now),
         }
     }
@@ -191,6 +201,11 @@ impl<T: Transport> HotPath<T> {
                     self.cmds_dropped += 1;
                 }
                 Event::Disconnect(_) => disconnect = true,
+                Event::Gap { .. } => {
+                    if let Some(p) = &mut self.probe {
+                        p.gap(i, now);
+                    }
+                }
                 _ => {}
             }
             if let Some(log) = &mut self.events {
@@ -206,7 +221,7 @@ impl<T: Transport> HotPath<T> {
     /// Takes at most 64 records per turn so live traffic interleaves.
     fn drain_recovery(&mut self, now: Nanos) {
         for _ in 0..64 {
-            let slots = &mut self.slots;
+            let (slots, probe) = (&mut self.slots, &mut self.probe);
             let popped = self.outputs.pop(|s, kind, tag, payload| {
                 let Some(slot) = slots.get_mut(usize::from(s)) else {
                     return;
@@ -217,6 +232,9 @@ impl<T: Transport> HotPath<T> {
                 match kind {
                     OUT_STAMP => {
                         slot.session.send_admin(now, tag, payload);
+                        if let Some(p) = probe {
+                            p.stamped(usize::from(s));
+                        }
                     }
                     OUT_RAW => slot.session.send_raw(now, payload),
                     _ => {}

@@ -14,6 +14,7 @@
 //! session's resend timeout).
 
 pub mod hot_path;
+pub mod probe;
 mod recovery_thread;
 pub mod ring;
 pub mod transport;
@@ -81,12 +82,23 @@ pub struct EngineOptions {
     pub validator: Box<dyn SeqValidator + Send>,
     /// Receives every session event off the hot path (logs, tests).
     pub on_event: Option<EventHook>,
+    /// Record hot-path latency probes (see [`probe::Probe`]).
+    pub probe: bool,
+}
+
+/// What an engine reports when it stops.
+#[derive(Clone, Debug)]
+pub struct EngineReport {
+    /// Each session's final state, in configuration order.
+    pub sessions: Vec<SessionReport>,
+    /// The hot path's latency probes, if enabled.
+    pub probe: Option<probe::Probe>,
 }
 
 /// A running engine.
 pub struct Engine {
     stop: Arc<AtomicBool>,
-    hot: Option<JoinHandle<Vec<SessionReport>>>,
+    hot: Option<JoinHandle<EngineReport>>,
     others: Vec<JoinHandle<()>>,
 }
 
@@ -179,13 +191,16 @@ impl Engine {
         let hot_stop = stop.clone();
         let core = opts.hot_path_core;
         let (validator, max) = (opts.validator, opts.max_message);
+        let probe = opts.probe.then(|| probe::Probe::new(slots.len()));
         let hot = spawn("gapless-hot", move || {
             if let Some(id) = core {
                 core_affinity::set_for_current(core_affinity::CoreId { id });
             }
             let mut hp =
                 hot_path::HotPath::new(slots, transport, validator, cmd_tx, out_rx, events, max);
-            hp.run(&hot_stop)
+            hp.probe = probe;
+            let (sessions, probe) = hp.run(&hot_stop);
+            EngineReport { sessions, probe }
         })?;
         Ok(Engine {
             stop,
@@ -200,13 +215,13 @@ impl Engine {
     }
 
     /// Stops every thread and returns each session's final state.
-    pub fn stop(mut self) -> Vec<SessionReport> {
+    pub fn stop(mut self) -> EngineReport {
         self.stop.store(true, Ordering::Relaxed);
-        let reports = self
-            .hot
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default();
+        let empty = EngineReport {
+            sessions: vec![],
+            probe: None,
+        };
+        let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or(empty);
         for h in self.others.drain(..) {
             let _ = h.join();
         }

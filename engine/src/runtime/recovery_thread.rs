@@ -67,7 +67,7 @@ pub(super) fn run(
             }
         }
         if !worked {
-            std::thread::sleep(Duration::from_micros(100));
+            std::thread::sleep(Duration::from_micros(50));
         }
     }
 }

@@ -64,6 +64,24 @@ pub fn write(h: &Histogram<u64>, out: &mut impl Write) -> io::Result<()> {
     )
 }
 
+/// The [`SUMMARY`] percentiles in microseconds, as aligned columns.
+///
+/// ```
+/// let mut h = gapless::sim::histogram();
+/// h.record(2_000).unwrap();
+/// assert!(gapless::sim::hgrm::row(&h).trim_start().starts_with("2.0"));
+/// ```
+pub fn row(h: &Histogram<u64>) -> String {
+    if h.is_empty() {
+        return "no samples".into();
+    }
+    SUMMARY
+        .iter()
+        .map(|&p| format!("{:>7.1}", h.value_at_percentile(p) as f64 / 1000.0))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `p50 … max` in microseconds on one line.
 ///
 /// ```

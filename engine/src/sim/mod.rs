@@ -5,6 +5,7 @@
 
 pub mod hgrm;
 pub mod lossy;
+pub mod plot;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,7 @@ use hdrhistogram::Histogram;
 
 use crate::codec::message::{parse_uint, Message};
 use crate::codec::time::{self, Nanos};
+use crate::runtime::probe::Probe;
 use crate::runtime::transport::KernelTransport;
 use crate::runtime::{Engine, EngineOptions, SessionReport, SessionSpec, StartError};
 use crate::session::{AppReject, Application, Event, Sender, SessionConfig, Stats};
@@ -55,10 +57,17 @@ pub struct SimReport {
     pub client: Stats,
     /// The exchange session's final state.
     pub exchange: Option<SessionReport>,
-    /// Exchange send → client application, nanoseconds.
+    /// Exchange's scheduled send → client application (end to end over
+    /// loopback, corrected for coordinated omission), nanoseconds.
     pub latency: Histogram<u64>,
-    /// Gap detected → gap filled, nanoseconds.
+    /// (a) Client read from the socket → client application.
+    pub wire_to_app: Histogram<u64>,
+    /// (b) Gap detected → ResendRequest handed to the socket.
+    pub gap_to_request: Histogram<u64>,
+    /// (c) Gap detected → gap filled and held messages released.
     pub gap_to_fill: Histogram<u64>,
+    /// (d) Exchange application → wire (`send` returned).
+    pub app_to_wire: Histogram<u64>,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -81,7 +90,7 @@ struct Feed {
     rate: u32,
     total: u64,
     sent: u64,
-    started: Option<Instant>,
+    started: Option<Nanos>,
     progress: Arc<Progress>,
 }
 
@@ -91,13 +100,16 @@ impl Application for Feed {
     }
 
     fn poll(&mut self, tx: &mut Sender) {
-        let started = *self.started.get_or_insert_with(Instant::now);
-        let due = (started.elapsed().as_secs_f64() * f64::from(self.rate)) as u64;
+        let start = *self.started.get_or_insert_with(time::now);
+        let period = 1_000_000_000 / u64::from(self.rate.max(1));
+        let due = time::now().saturating_sub(start) / period;
         let until = due.min(self.total).min(self.sent + 64);
         while self.sent < until {
             self.sent += 1;
             let id = self.sent;
-            let now = time::now();
+            // The schedule, not the actual send time: latency then counts
+            // any backlog (no coordinated omission).
+            let now = start + id * period;
             tx.send(b"8", |b| {
                 b.str(37, b"ORD-1")
                     .uint(17, id)
@@ -119,14 +131,16 @@ impl Application for Feed {
 struct Client {
     next: u64,
     latency: Histogram<u64>,
+    wire_to_app: Histogram<u64>,
     progress: Arc<Progress>,
-    /// Receives the latency histogram when the hot path drops the app.
-    result: Arc<Mutex<Option<Histogram<u64>>>>,
+    /// Receives `(latency, wire_to_app)` when the hot path drops the app.
+    result: Arc<Mutex<Option<(Histogram<u64>, Histogram<u64>)>>>,
 }
 
 impl Application for Client {
-    fn on_message(&mut self, msg: &Message, _: &mut Sender) -> Result<(), AppReject> {
+    fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject> {
         let now = time::now();
+        let _ = self.wire_to_app.record(now.saturating_sub(tx.now()).max(1));
         let id = msg.get(17).and_then(parse_uint).unwrap_or(0);
         let p = &self.progress;
         match id.cmp(&self.next) {
@@ -146,7 +160,8 @@ impl Application for Client {
 impl Drop for Client {
     fn drop(&mut self) {
         if let Ok(mut slot) = self.result.lock() {
-            *slot = Some(std::mem::replace(&mut self.latency, histogram()));
+            let take = |h: &mut Histogram<u64>| std::mem::replace(h, histogram());
+            *slot = Some((take(&mut self.latency), take(&mut self.wire_to_app)));
         }
     }
 }
@@ -186,12 +201,16 @@ pub fn run(
     let client = Client {
         next: 1,
         latency: histogram(),
+        wire_to_app: histogram(),
         progress: progress.clone(),
         result: result.clone(),
     };
     let gap_to_fill = Arc::new(Mutex::new(histogram()));
     let mut client_cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "EXCH", true);
     client_cfg.resend_timeout = 1_000_000_000;
+    // A loss at the very end of the stream is only revealed by the next
+    // message: a 1 s heartbeat bounds how long that takes.
+    client_cfg.heartbeat_secs = 1;
     let addr = format!("127.0.0.1:{}", opts.port)
         .parse()
         .expect("an address");
@@ -210,11 +229,12 @@ pub fn run(
     let client_report = engine.stop();
     let exchange_report = exchange.stop();
     let elapsed = started.elapsed();
-    let latency = result
+    let (latency, wire_to_app) = result
         .lock()
         .ok()
         .and_then(|mut r| r.take())
-        .unwrap_or_else(histogram);
+        .unwrap_or_else(|| (histogram(), histogram()));
+    let probe = |r: &crate::runtime::EngineReport| r.probe.clone().unwrap_or_else(|| Probe::new(0));
     let seen = progress.received.load(Ordering::Relaxed);
     let duplicated = progress.duplicated.load(Ordering::Relaxed);
     let out_of_order = progress.out_of_order.load(Ordering::Relaxed);
@@ -229,10 +249,17 @@ pub fn run(
         duplicated,
         out_of_order,
         faults,
-        client: client_report.first().map(|r| r.stats).unwrap_or_default(),
-        exchange: exchange_report.into_iter().next(),
+        client: client_report
+            .sessions
+            .first()
+            .map(|r| r.stats)
+            .unwrap_or_default(),
+        exchange: exchange_report.sessions.first().cloned(),
         latency,
+        wire_to_app,
+        gap_to_request: probe(&client_report).gap_to_request,
         gap_to_fill,
+        app_to_wire: probe(&exchange_report).to_wire,
         elapsed,
     })
 }
@@ -264,6 +291,7 @@ fn options(
         resend_rate: 200_000,
         validator,
         on_event,
+        probe: true,
     }
 }
 

@@ -1,0 +1,86 @@
+//! Percentile-distribution plots (SVG), HdrHistogram style: latency
+//! against `1/(1-percentile)` on a log axis, several series overlaid.
+
+use std::path::Path;
+
+use hdrhistogram::Histogram;
+use plotters::prelude::*;
+
+/// Colours for up to eight series.
+const COLOURS: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(255, 127, 14),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+/// Points `(1/(1-q), microseconds)` of `h`, up to the 99.999th percentile.
+fn points(h: &Histogram<u64>) -> Vec<(f64, f64)> {
+    h.iter_quantiles(5)
+        .map(|v| {
+            (
+                v.quantile_iterated_to(),
+                v.value_iterated_to() as f64 / 1000.0,
+            )
+        })
+        .filter(|&(q, _)| q < 0.99999)
+        .map(|(q, us)| (1.0 / (1.0 - q), us.max(0.001)))
+        .collect()
+}
+
+/// Writes an SVG overlaying each `(name, histogram in ns)`.
+///
+/// ```
+/// let mut h = gapless::sim::histogram();
+/// for v in 1..1000 { h.record(v * 1000).unwrap(); }
+/// let path = std::env::temp_dir().join("gapless-doc-plot.svg");
+/// gapless::sim::plot::percentiles(&path, "demo", &[("h", &h)]).unwrap();
+/// assert!(std::fs::read_to_string(&path).unwrap().contains("<svg"));
+/// ```
+pub fn percentiles(
+    path: &Path,
+    title: &str,
+    series: &[(&str, &Histogram<u64>)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let all: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, h)| points(h)).collect();
+    let max_x = all.iter().flatten().map(|p| p.0).fold(10.0, f64::max);
+    let max_y = all.iter().flatten().map(|p| p.1).fold(1.0, f64::max) * 1.5;
+    let min_y = all
+        .iter()
+        .flatten()
+        .map(|p| p.1)
+        .fold(f64::MAX, f64::min)
+        .clamp(0.001, 1.0);
+    let root = SVGBackend::new(path, (960, 600)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 22))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d((1.0..max_x).log_scale(), (min_y..max_y).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("percentile")
+        .y_desc("latency (µs)")
+        .x_label_formatter(&|x| format!("{:.4}%", 100.0 * (1.0 - 1.0 / x)))
+        .draw()?;
+    for (i, ((name, _), pts)) in series.iter().zip(&all).enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), colour.stroke_width(2)))?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
