@@ -127,6 +127,9 @@ impl Application for Feed {
     }
 }
 
+/// Where the client leaves `(latency, wire_to_app)` when it is dropped.
+type ClientResult = Arc<Mutex<Option<(Histogram<u64>, Histogram<u64>)>>>;
+
 /// The client: checks exactly-once, in-order delivery and records latency.
 struct Client {
     next: u64,
@@ -134,7 +137,7 @@ struct Client {
     wire_to_app: Histogram<u64>,
     progress: Arc<Progress>,
     /// Receives `(latency, wire_to_app)` when the hot path drops the app.
-    result: Arc<Mutex<Option<(Histogram<u64>, Histogram<u64>)>>>,
+    result: ClientResult,
 }
 
 impl Application for Client {
