@@ -7,6 +7,10 @@ use crate::codec::time::Nanos;
 use crate::session::{Application, Ctx, Session};
 use crate::validator::{SeqValidator, Verdict};
 
+/// The shortest well-formed frame (`8=FIX.\x019=5\x0135=0\x0110=000\x01`
+/// is 26 bytes): the buffer holds at most this many frames per byte.
+const MIN_FRAME: usize = 24;
+
 /// Bytes one read may add.
 pub const READ_CHUNK: usize = 64 * 1024;
 
@@ -34,7 +38,7 @@ impl Receiver {
             buf: vec![0; max_message + 64 + READ_CHUNK],
             len: 0,
             base: 0,
-            verdicts: Vec::with_capacity(1024),
+            verdicts: Vec::with_capacity((max_message + 64 + READ_CHUNK) / MIN_FRAME + 1),
         }
     }
 
