@@ -17,6 +17,9 @@ use crate::validator::SeqValidator;
 
 const MS: Nanos = 1_000_000;
 
+/// Unsent bytes above which a session takes no more recovery output.
+const WIRE_HIGH: usize = 64 << 10;
+
 /// One session as the hot path holds it.
 pub(super) struct Slot {
     pub(super) session: Session,
@@ -221,6 +224,20 @@ impl<T: Transport> HotPath<T> {
     /// Takes at most 64 records per turn so live traffic interleaves.
     fn drain_recovery(&mut self, now: Nanos) {
         for _ in 0..64 {
+            // Backpressure: leave records in the ring (and the recovery
+            // thread waiting) while the session's unsent bytes are many.
+            match self.outputs.peek_session() {
+                Some(s)
+                    if self
+                        .slots
+                        .get(usize::from(s))
+                        .is_some_and(|x| x.session.wire().len() > WIRE_HIGH) =>
+                {
+                    break
+                }
+                None => break,
+                _ => {}
+            }
             let (slots, probe) = (&mut self.slots, &mut self.probe);
             let popped = self.outputs.pop(|s, kind, tag, payload| {
                 let Some(slot) = slots.get_mut(usize::from(s)) else {

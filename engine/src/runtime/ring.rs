@@ -68,6 +68,16 @@ impl RecordProducer {
 }
 
 impl RecordConsumer {
+    /// The session of the next record, without taking it.
+    pub fn peek_session(&mut self) -> Option<u16> {
+        if self.inner.slots() < HEADER {
+            return None;
+        }
+        let mut header = [0u8; 2];
+        copy_out(&mut self.inner, 0, &mut header)?;
+        Some(u16::from_le_bytes(header))
+    }
+
     /// Pops one record and passes `(session, kind, tag, payload)` to `f`.
     pub fn pop<R>(&mut self, f: impl FnOnce(u16, u8, &[u8], &[u8]) -> R) -> Option<R> {
         if self.inner.slots() < HEADER {

@@ -377,12 +377,21 @@ impl Session {
 
     /// Bytes to write to the transport, in order.
     pub fn wire(&self) -> &[u8] {
-        &self.out.wire
+        &self.out.wire[self.out.wire_sent..]
     }
 
     /// The transport wrote the first `n` bytes of [`wire`](Self::wire).
     pub fn consume_wire(&mut self, n: usize) {
-        self.out.wire.drain(..n.min(self.out.wire.len()));
+        let out = &mut self.out;
+        out.wire_sent = (out.wire_sent + n).min(out.wire.len());
+        if out.wire_sent == out.wire.len() {
+            out.wire.clear();
+            out.wire_sent = 0;
+        } else if out.wire_sent >= 1 << 16 && out.wire_sent * 2 >= out.wire.len() {
+            // Amortised: move the unsent tail only once half is sent.
+            out.wire.drain(..out.wire_sent);
+            out.wire_sent = 0;
+        }
     }
 
     /// Takes the events raised since the last call.
@@ -411,6 +420,7 @@ impl Session {
         }
         self.state = State::Disconnected;
         self.out.wire.clear();
+        self.out.wire_sent = 0;
         if self.cfg.reset_on_disconnect {
             self.reset_seqs(ctx);
         }

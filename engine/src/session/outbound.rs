@@ -13,6 +13,8 @@ pub(super) struct Outbound {
     pub(super) encoder: Encoder,
     pub(super) next_out: u32,
     pub(super) wire: Vec<u8>,
+    /// Bytes at the front of `wire` already written.
+    pub(super) wire_sent: usize,
     /// When we last queued anything (heartbeat timer).
     pub(super) last_sent: Nanos,
     store: Box<dyn MessageStore>,
@@ -27,6 +29,7 @@ impl Outbound {
             encoder: Encoder::new(&cfg.begin_string, &cfg.sender, &cfg.target, cfg.precision),
             next_out,
             wire: Vec::with_capacity(1 << 16),
+            wire_sent: 0,
             last_sent: 0,
             committed: store.seqs(),
             store,
