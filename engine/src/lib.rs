@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod codec;
+pub mod config;
 pub mod receive;
 pub mod recovery;
 pub mod runtime;

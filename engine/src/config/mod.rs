@@ -1,0 +1,522 @@
+//! QuickFIX-style session settings: `[DEFAULT]` and `[SESSION]` sections
+//! of `Key=Value` lines, so a QuickFIX user's `.cfg` runs unchanged.
+//! Every key is documented in `docs/CONFIG.md`.
+
+mod parse;
+
+use std::path::PathBuf;
+
+use crate::codec::time::Precision;
+use crate::session::SessionConfig;
+use parse::{Raw, Section};
+
+/// A malformed settings file: what is wrong, where, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// 1-based line number (0: the file as a whole).
+    pub line: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "settings: {}", self.message),
+            n => write!(f, "settings line {n}: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Which side opens the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionType {
+    /// We connect (SocketConnectHost/Port).
+    Initiator,
+    /// We listen (SocketAcceptPort).
+    Acceptor,
+}
+
+/// The sequence validator (`Validator=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValidatorKind {
+    /// The software validator.
+    Software,
+    /// The RTL, cosimulated with Verilator (needs the `verilator` feature).
+    Verilator,
+}
+
+/// The I/O path (`IO=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoKind {
+    /// Kernel TCP sockets.
+    Kernel,
+    /// User-space TCP over DPDK (needs the `dpdk` feature).
+    Dpdk,
+}
+
+/// When the file store syncs to disk (`FsyncPolicy=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FsyncPolicy {
+    /// Never: safe against kill -9, not against power loss.
+    Never,
+    /// After every commit, on the store thread.
+    Commit,
+    /// Every so many milliseconds.
+    IntervalMs(u64),
+}
+
+/// DPDK settings (`Dpdk*=`), used when `IO=dpdk`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DpdkSettings {
+    /// EAL arguments, space-separated.
+    pub eal_args: String,
+    /// Port id.
+    pub port: u16,
+    /// Queue id.
+    pub queue: u16,
+    /// Our IPv4 address (with prefix, e.g. `10.0.0.2/24`).
+    pub local_ip: Option<String>,
+    /// Our MAC address.
+    pub local_mac: Option<String>,
+    /// Default gateway.
+    pub gateway_ip: Option<String>,
+}
+
+/// One `[SESSION]`, with `[DEFAULT]` applied.
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// Line of its `[SESSION]` header.
+    pub line: usize,
+    /// Initiator or acceptor.
+    pub connection: ConnectionType,
+    /// The session core's settings.
+    pub session: SessionConfig,
+    /// SocketAcceptPort.
+    pub accept_port: Option<u16>,
+    /// SocketAcceptHost (default: all interfaces, as QuickFIX).
+    pub accept_host: Option<String>,
+    /// SocketConnectHost.
+    pub connect_host: Option<String>,
+    /// SocketConnectPort.
+    pub connect_port: Option<u16>,
+    /// ReconnectInterval, seconds.
+    pub reconnect_interval: u32,
+    /// FileStorePath (none: memory store).
+    pub file_store_path: Option<PathBuf>,
+    /// FileLogPath (none: no message logs).
+    pub file_log_path: Option<PathBuf>,
+    /// UseDataDictionary.
+    pub use_data_dictionary: bool,
+    /// DataDictionary.
+    pub data_dictionary: Option<PathBuf>,
+    /// TransportDataDictionary.
+    pub transport_data_dictionary: Option<PathBuf>,
+    /// AppDataDictionary.
+    pub app_data_dictionary: Option<PathBuf>,
+    /// ValidateFieldsOutOfOrder.
+    pub validate_fields_out_of_order: bool,
+    /// ValidateFieldsHaveValues.
+    pub validate_fields_have_values: bool,
+    /// ValidateUserDefinedFields.
+    pub validate_user_defined_fields: bool,
+    /// AllowUnknownMsgFields.
+    pub allow_unknown_msg_fields: bool,
+    /// StartTime (`HH:MM:SS`, UTC unless TimeZone).
+    pub start_time: Option<String>,
+    /// EndTime.
+    pub end_time: Option<String>,
+    /// Validator.
+    pub validator: ValidatorKind,
+    /// IO.
+    pub io: IoKind,
+    /// HotPathCore.
+    pub hot_path_core: Option<usize>,
+    /// FsyncPolicy.
+    pub fsync: FsyncPolicy,
+    /// MaxMessageSize, bytes.
+    pub max_message_size: usize,
+    /// ResendRateLimit, messages per second.
+    pub resend_rate_limit: u32,
+    /// Dpdk* keys.
+    pub dpdk: DpdkSettings,
+}
+
+impl SessionSettings {
+    /// `BeginString:Sender->Target`, as QuickFIX names a session.
+    pub fn id(&self) -> String {
+        let s = &self.session;
+        format!("{}:{}->{}", s.begin_string, s.sender, s.target)
+    }
+
+    /// `BeginString-Sender-Target`, for file names.
+    pub fn file_id(&self) -> String {
+        let s = &self.session;
+        format!("{}-{}-{}", s.begin_string, s.sender, s.target)
+    }
+}
+
+/// A parsed settings file.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The sessions, in file order.
+    pub sessions: Vec<SessionSettings>,
+    /// Unknown keys, each named with its line: never fatal.
+    pub warnings: Vec<String>,
+}
+
+/// Every key Gapless reads (QuickFIX's names, plus Gapless's own).
+const KNOWN: &[&str] = &[
+    "ConnectionType",
+    "BeginString",
+    "SenderCompID",
+    "TargetCompID",
+    "SessionQualifier",
+    "DefaultApplVerID",
+    "HeartBtInt",
+    "SocketAcceptPort",
+    "SocketAcceptHost",
+    "SocketConnectHost",
+    "SocketConnectPort",
+    "ReconnectInterval",
+    "ResetOnLogon",
+    "ResetOnLogout",
+    "ResetOnDisconnect",
+    "RefreshOnLogon",
+    "FileStorePath",
+    "FileLogPath",
+    "DataDictionary",
+    "TransportDataDictionary",
+    "AppDataDictionary",
+    "UseDataDictionary",
+    "ValidateFieldsOutOfOrder",
+    "ValidateFieldsHaveValues",
+    "ValidateUserDefinedFields",
+    "AllowUnknownMsgFields",
+    "CheckLatency",
+    "MaxLatency",
+    "CheckCompID",
+    "SendRedundantResendRequests",
+    "ResendRequestChunkSize",
+    "RequiresOrigSendingTime",
+    "EnableNextExpectedMsgSeqNum",
+    "TimeStampPrecision",
+    "MillisecondsInTimeStamp",
+    "StartTime",
+    "EndTime",
+    "StartDay",
+    "EndDay",
+    "TimeZone",
+    "LogonTimeout",
+    "LogoutTimeout",
+    "PersistMessages",
+    "SocketNodelay",
+    "Username",
+    "Password",
+    // Gapless's own.
+    "Validator",
+    "IO",
+    "HotPathCore",
+    "FsyncPolicy",
+    "MaxMessageSize",
+    "HoldQueueMessages",
+    "HoldQueueBytes",
+    "ResendTimeout",
+    "ResendRateLimit",
+    "DpdkEalArgs",
+    "DpdkPort",
+    "DpdkQueue",
+    "DpdkLocalIP",
+    "DpdkLocalMAC",
+    "DpdkGatewayIP",
+];
+
+impl Settings {
+    /// Parses a settings file's text.
+    ///
+    /// ```
+    /// let s = gapless::config::Settings::parse(
+    ///     "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=5001\nBeginString=FIX.4.4\n\
+    ///      [SESSION]\nSenderCompID=ISLD\nTargetCompID=TW\n",
+    /// ).unwrap();
+    /// assert_eq!(s.sessions[0].id(), "FIX.4.4:ISLD->TW");
+    /// assert_eq!(s.sessions[0].accept_port, Some(5001));
+    /// ```
+    pub fn parse(text: &str) -> Result<Settings, ConfigError> {
+        let raw = Raw::parse(text)?;
+        let mut warnings = vec![];
+        for sec in std::iter::once(&raw.default).chain(&raw.sessions) {
+            for (k, (_, line)) in &sec.entries {
+                if !KNOWN.iter().any(|known| known.eq_ignore_ascii_case(k)) {
+                    warnings.push(format!("line {line}: unknown key {k} (ignored)"));
+                }
+            }
+        }
+        let sessions = raw
+            .sessions
+            .iter()
+            .map(|s| session(&raw.default, s))
+            .collect::<Result<Vec<_>, _>>()?;
+        if sessions.is_empty() {
+            return Err(ConfigError {
+                line: 0,
+                message: "no [SESSION] section: add one per FIX session".into(),
+            });
+        }
+        for (i, a) in sessions.iter().enumerate() {
+            if let Some(b) = sessions[..i].iter().find(|b| b.id() == a.id()) {
+                let message = format!(
+                    "session {} is defined twice (also at line {})",
+                    a.id(),
+                    b.line
+                );
+                return Err(ConfigError {
+                    line: a.line,
+                    message,
+                });
+            }
+        }
+        Ok(Settings { sessions, warnings })
+    }
+
+    /// Reads and parses a settings file.
+    pub fn load(path: &std::path::Path) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            line: 0,
+            message: format!("cannot read {}: {e}", path.display()),
+        })?;
+        Self::parse(&text)
+    }
+}
+
+/// Typed reads of one session's keys (its own, then `[DEFAULT]`).
+struct Get<'a> {
+    default: &'a Section,
+    own: &'a Section,
+}
+
+impl Get<'_> {
+    fn raw(&self, key: &str) -> Option<(&str, usize)> {
+        self.own.get(key).or_else(|| self.default.get(key))
+    }
+
+    fn str(&self, key: &str) -> Option<String> {
+        self.raw(key).map(|(v, _)| v.to_string())
+    }
+
+    fn required(&self, key: &str) -> Result<String, ConfigError> {
+        self.str(key).ok_or_else(|| ConfigError {
+            line: self.own.line,
+            message: format!("{key} is missing: set it in this [SESSION] or in [DEFAULT]"),
+        })
+    }
+
+    fn parsed<T: std::str::FromStr>(
+        &self,
+        key: &str,
+        what: &str,
+    ) -> Result<Option<T>, ConfigError> {
+        match self.raw(key) {
+            None => Ok(None),
+            Some((v, line)) => v.parse().map(Some).map_err(|_| ConfigError {
+                line,
+                message: format!("{key}={v} is not {what}"),
+            }),
+        }
+    }
+
+    fn num<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, ConfigError> {
+        Ok(self.parsed(key, "a number")?.unwrap_or(default))
+    }
+
+    fn flag(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.raw(key) {
+            None => Ok(default),
+            Some((v, line)) => match v.to_ascii_uppercase().as_str() {
+                "Y" | "YES" | "TRUE" => Ok(true),
+                "N" | "NO" | "FALSE" => Ok(false),
+                _ => Err(ConfigError {
+                    line,
+                    message: format!("{key}={v}: use Y or N"),
+                }),
+            },
+        }
+    }
+
+    fn choice<T: Copy>(
+        &self,
+        key: &str,
+        options: &[(&str, T)],
+        default: T,
+    ) -> Result<T, ConfigError> {
+        let Some((v, line)) = self.raw(key) else {
+            return Ok(default);
+        };
+        options
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(v))
+            .map(|o| o.1)
+            .ok_or_else(|| {
+                let names: Vec<&str> = options.iter().map(|o| o.0).collect();
+                ConfigError {
+                    line,
+                    message: format!("{key}={v}: use one of {}", names.join(", ")),
+                }
+            })
+    }
+
+    fn path(&self, key: &str) -> Option<PathBuf> {
+        self.str(key).map(PathBuf::from)
+    }
+}
+
+fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigError> {
+    let g = Get { default, own };
+    let connection = match g.required("ConnectionType")?.to_ascii_lowercase().as_str() {
+        "initiator" => ConnectionType::Initiator,
+        "acceptor" => ConnectionType::Acceptor,
+        other => {
+            let line = g.raw("ConnectionType").map_or(own.line, |r| r.1);
+            return Err(ConfigError {
+                line,
+                message: format!("ConnectionType={other}: use initiator or acceptor"),
+            });
+        }
+    };
+    let begin = g.required("BeginString")?;
+    let known_begin = [
+        "FIX.4.0", "FIX.4.1", "FIX.4.2", "FIX.4.3", "FIX.4.4", "FIXT.1.1",
+    ];
+    if !known_begin.contains(&begin.as_str()) {
+        let line = g.raw("BeginString").map_or(own.line, |r| r.1);
+        return Err(ConfigError {
+            line,
+            message: format!("BeginString={begin}: use one of {}", known_begin.join(", ")),
+        });
+    }
+    let mut s = SessionConfig::new(
+        &begin,
+        &g.required("SenderCompID")?,
+        &g.required("TargetCompID")?,
+        connection == ConnectionType::Initiator,
+    );
+    s.heartbeat_secs = g.num("HeartBtInt", 30)?;
+    s.reset_on_logon = g.flag("ResetOnLogon", false)?;
+    s.reset_on_logout = g.flag("ResetOnLogout", false)?;
+    s.reset_on_disconnect = g.flag("ResetOnDisconnect", false)?;
+    s.enable_next_expected = g.flag("EnableNextExpectedMsgSeqNum", false)?;
+    s.check_latency = g.flag("CheckLatency", true)?;
+    s.max_latency_secs = g.num("MaxLatency", 120)?;
+    s.check_comp_id = g.flag("CheckCompID", true)?;
+    s.send_redundant_resend_requests = g.flag("SendRedundantResendRequests", false)?;
+    s.resend_chunk_size = g.num("ResendRequestChunkSize", 0)?;
+    s.requires_orig_sending_time = g.flag("RequiresOrigSendingTime", true)?;
+    s.resend_timeout = g.num::<u64>("ResendTimeout", 5)? * 1_000_000_000;
+    s.hold_queue_messages = g.num("HoldQueueMessages", 10_000)?;
+    s.hold_queue_bytes = g.num("HoldQueueBytes", 16 << 20)?;
+    s.logon_timeout_secs = g.num("LogonTimeout", 10)?;
+    s.logout_timeout_secs = g.num("LogoutTimeout", 2)?;
+    s.username = g.str("Username");
+    s.password = g.str("Password");
+    s.default_appl_ver_id = g.str("DefaultApplVerID");
+    let legacy_millis = g.flag("MillisecondsInTimeStamp", true)?;
+    s.precision = match g.parsed::<u32>("TimeStampPrecision", "0, 3, 6 or 9")? {
+        Some(d) => Precision::from_digits(d).ok_or_else(|| ConfigError {
+            line: g.raw("TimeStampPrecision").map_or(0, |r| r.1),
+            message: format!("TimeStampPrecision={d}: use 0, 3, 6 or 9"),
+        })?,
+        None if legacy_millis => Precision::Millis,
+        None => Precision::Seconds,
+    };
+    let fsync = match g.raw("FsyncPolicy") {
+        None => FsyncPolicy::Never,
+        Some((v, line)) => parse_fsync(v).ok_or_else(|| ConfigError {
+            line,
+            message: format!("FsyncPolicy={v}: use never, commit or interval:<ms>"),
+        })?,
+    };
+    let settings = SessionSettings {
+        line: own.line,
+        connection,
+        accept_port: g.parsed("SocketAcceptPort", "a port number")?,
+        accept_host: g.str("SocketAcceptHost"),
+        connect_host: g.str("SocketConnectHost"),
+        connect_port: g.parsed("SocketConnectPort", "a port number")?,
+        reconnect_interval: g.num("ReconnectInterval", 30)?,
+        file_store_path: g.path("FileStorePath"),
+        file_log_path: g.path("FileLogPath"),
+        use_data_dictionary: g.flag("UseDataDictionary", true)?,
+        data_dictionary: g.path("DataDictionary"),
+        transport_data_dictionary: g.path("TransportDataDictionary"),
+        app_data_dictionary: g.path("AppDataDictionary"),
+        validate_fields_out_of_order: g.flag("ValidateFieldsOutOfOrder", true)?,
+        validate_fields_have_values: g.flag("ValidateFieldsHaveValues", true)?,
+        validate_user_defined_fields: g.flag("ValidateUserDefinedFields", true)?,
+        allow_unknown_msg_fields: g.flag("AllowUnknownMsgFields", false)?,
+        start_time: g.str("StartTime"),
+        end_time: g.str("EndTime"),
+        validator: g.choice(
+            "Validator",
+            &[
+                ("software", ValidatorKind::Software),
+                ("verilator", ValidatorKind::Verilator),
+            ],
+            ValidatorKind::Software,
+        )?,
+        io: g.choice(
+            "IO",
+            &[("kernel", IoKind::Kernel), ("dpdk", IoKind::Dpdk)],
+            IoKind::Kernel,
+        )?,
+        hot_path_core: g.parsed("HotPathCore", "a core number")?,
+        fsync,
+        max_message_size: g.num("MaxMessageSize", 65_536)?,
+        resend_rate_limit: g.num("ResendRateLimit", 100_000)?,
+        dpdk: DpdkSettings {
+            eal_args: g
+                .str("DpdkEalArgs")
+                .unwrap_or_else(|| "--no-huge -m 512 --no-pci --no-shconf".into()),
+            port: g.num("DpdkPort", 0)?,
+            queue: g.num("DpdkQueue", 0)?,
+            local_ip: g.str("DpdkLocalIP"),
+            local_mac: g.str("DpdkLocalMAC"),
+            gateway_ip: g.str("DpdkGatewayIP"),
+        },
+        session: s,
+    };
+    check_endpoints(&settings)?;
+    Ok(settings)
+}
+
+fn check_endpoints(s: &SessionSettings) -> Result<(), ConfigError> {
+    let missing = match s.connection {
+        ConnectionType::Acceptor if s.accept_port.is_none() => Some("SocketAcceptPort"),
+        ConnectionType::Initiator if s.connect_host.is_none() => Some("SocketConnectHost"),
+        ConnectionType::Initiator if s.connect_port.is_none() => Some("SocketConnectPort"),
+        _ => None,
+    };
+    match missing {
+        Some(key) => Err(ConfigError {
+            line: s.line,
+            message: format!("{key} is missing for {}", s.id()),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn parse_fsync(v: &str) -> Option<FsyncPolicy> {
+    match v.to_ascii_lowercase().as_str() {
+        "never" => Some(FsyncPolicy::Never),
+        "commit" => Some(FsyncPolicy::Commit),
+        other => other
+            .strip_prefix("interval:")?
+            .parse()
+            .ok()
+            .map(FsyncPolicy::IntervalMs),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+use super::*;
+
+const TWO: &str = "\
+# a QuickFIX file
+[DEFAULT]
+ConnectionType=acceptor
+SocketAcceptPort=5001
+HeartBtInt=20
+FileStorePath=store
+StartTime=00:00:00
+EndTime=23:59:59
+
+[SESSION]
+BeginString=FIX.4.2
+SenderCompID=ISLD
+TargetCompID=TW42
+
+[SESSION]
+BeginString=FIX.4.4
+SenderCompID=ISLD
+TargetCompID=TW44
+HeartBtInt=5
+ResetOnLogon=Y
+";
+
+#[test]
+fn sessions_inherit_defaults_and_override_them() {
+    let s = Settings::parse(TWO).unwrap();
+    assert_eq!(s.sessions.len(), 2);
+    assert_eq!(s.sessions[0].session.heartbeat_secs, 20);
+    assert_eq!(s.sessions[1].session.heartbeat_secs, 5);
+    assert!(s.sessions[1].session.reset_on_logon && !s.sessions[0].session.reset_on_logon);
+    assert_eq!(s.sessions[1].file_store_path, Some(PathBuf::from("store")));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
+
+#[test]
+fn unknown_key_is_a_warning_naming_it_and_its_line() {
+    let s = Settings::parse(&TWO.replace("HeartBtInt=5", "HeartBtInt=5\nFancyKey=1")).unwrap();
+    assert_eq!(s.warnings, ["line 20: unknown key FancyKey (ignored)"]);
+}
+
+#[test]
+fn line_without_equals_is_an_error_with_its_line() {
+    let e = Settings::parse("[DEFAULT]\nConnectionType acceptor\n").unwrap_err();
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("not Key=Value"));
+}
+
+#[test]
+fn key_before_any_section_is_an_error() {
+    assert_eq!(Settings::parse("HeartBtInt=30\n").unwrap_err().line, 1);
+}
+
+#[test]
+fn unknown_section_is_an_error() {
+    assert_eq!(Settings::parse("[SESSIONS]\n").unwrap_err().line, 1);
+}
+
+#[test]
+fn bad_number_names_key_value_and_line() {
+    let e = Settings::parse(&TWO.replace("HeartBtInt=20", "HeartBtInt=abc")).unwrap_err();
+    assert_eq!(
+        (e.line, e.message.as_str()),
+        (5, "HeartBtInt=abc is not a number")
+    );
+}
+
+#[test]
+fn missing_required_key_points_at_the_session() {
+    let e = Settings::parse(&TWO.replace("TargetCompID=TW44\n", "")).unwrap_err();
+    assert_eq!(e.line, 15);
+    assert!(e.message.contains("TargetCompID is missing"));
+}
+
+#[test]
+fn duplicate_session_is_an_error() {
+    let e =
+        Settings::parse(&TWO.replace("TW44", "TW42").replace("FIX.4.4", "FIX.4.2")).unwrap_err();
+    assert!(e.message.contains("defined twice"));
+}
+
+#[test]
+fn bad_boolean_and_choice_are_errors() {
+    assert!(Settings::parse(&TWO.replace("ResetOnLogon=Y", "ResetOnLogon=maybe")).is_err());
+    let e = Settings::parse(&TWO.replace("ResetOnLogon=Y", "Validator=fpga")).unwrap_err();
+    assert!(e.message.contains("software, verilator"));
+}
+
+#[test]
+fn initiator_needs_connect_host_and_port() {
+    let text = "[SESSION]\nConnectionType=initiator\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n";
+    assert!(Settings::parse(text)
+        .unwrap_err()
+        .message
+        .contains("SocketConnectHost"));
+}
+
+#[test]
+fn gapless_keys_are_typed() {
+    let text = TWO.replace(
+        "ResetOnLogon=Y",
+        "FsyncPolicy=interval:5\nIO=dpdk\nTimeStampPrecision=6\nDpdkLocalIP=10.0.0.2/24",
+    );
+    let s = &Settings::parse(&text).unwrap().sessions[1];
+    assert_eq!(s.fsync, FsyncPolicy::IntervalMs(5));
+    assert_eq!(s.io, IoKind::Dpdk);
+    assert_eq!(s.session.precision, Precision::Micros);
+    assert_eq!(s.dpdk.local_ip.as_deref(), Some("10.0.0.2/24"));
+}
+
+#[test]
+fn the_shipped_configs_parse_without_warnings() {
+    for f in ["conformance.cfg", "acceptor.cfg", "initiator.cfg"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("configs")
+            .join(f);
+        let s = Settings::load(&path).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(s.warnings.is_empty(), "{f}: {:?}", s.warnings);
+    }
+}
