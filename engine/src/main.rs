@@ -22,6 +22,31 @@ enum Cmd {
     /// Stream ExecutionReports from an embedded exchange to a Gapless
     /// client over loopback, with injected gaps, and report the recovery.
     Sim(SimArgs),
+    /// Run the sessions of a QuickFIX-style settings file.
+    Run(RunArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AppArg {
+    /// Echo every application message back.
+    Echo,
+    /// QuickFIX's acceptance-test application.
+    Conformance,
+    /// Accept everything, send nothing.
+    Null,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The settings file ([DEFAULT] and [SESSION] sections).
+    #[arg(long)]
+    config: PathBuf,
+    /// The application on every session.
+    #[arg(long, value_enum, default_value = "echo")]
+    app: AppArg,
+    /// Stop after this many seconds (default: run until killed).
+    #[arg(long)]
+    seconds: Option<f64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -67,7 +92,49 @@ struct SimArgs {
 fn main() -> ExitCode {
     match Cli::parse().cmd {
         Cmd::Sim(args) => sim_main(&args),
+        Cmd::Run(args) => run_main(&args),
     }
+}
+
+fn run_main(a: &RunArgs) -> ExitCode {
+    let settings = match gapless::config::Settings::load(&a.config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gapless run: {}: {e}", a.config.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &settings.warnings {
+        eprintln!("gapless run: {}: warning: {w}", a.config.display());
+    }
+    let app = match a.app {
+        AppArg::Echo => gapless::app::AppKind::Echo,
+        AppArg::Conformance => gapless::app::AppKind::Conformance,
+        AppArg::Null => gapless::app::AppKind::Null,
+    };
+    let engine = match gapless::launch::start(&settings, app) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("gapless run: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for s in &settings.sessions {
+        println!("gapless run: session {} started", s.id());
+    }
+    match a.seconds {
+        Some(secs) => std::thread::sleep(std::time::Duration::from_secs_f64(secs)),
+        None => loop {
+            std::thread::park();
+        },
+    }
+    for r in engine.stop().sessions {
+        println!(
+            "gapless run: {} stopped at in {} / out {}: {:?}",
+            r.id, r.next_in, r.next_out, r.stats
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn validator(_: ValidatorArg) -> (Box<dyn SeqValidator + Send>, &'static str) {

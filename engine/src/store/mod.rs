@@ -1,7 +1,13 @@
-//! Message store (placeholder until the journal lands): sequence numbers
-//! and outbound messages for resends.
+//! The message store: both sequence numbers and every outbound message,
+//! for resends. [`MemoryStore`] for tests; [`FileStore`], a crash-safe
+//! journal of checksummed records in memory-mapped segment files, for
+//! production (see `docs/STORE.md`).
 
-use std::sync::{Arc, Mutex};
+mod file;
+mod memory;
+
+pub use file::{open_file_store, FileStore, Flusher};
+pub use memory::MemoryStore;
 
 /// Sequence numbers as last committed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,13 +23,37 @@ pub struct SeqNums {
 pub enum StoreError {
     /// An I/O error.
     Io(std::io::Error),
+    /// A record before the journal's tail fails its checksum: not a torn
+    /// write but damage.
+    Corrupt {
+        /// The segment file.
+        path: std::path::PathBuf,
+        /// Byte offset of the bad record.
+        offset: u64,
+    },
+    /// One transaction is larger than a journal segment.
+    TooLarge(usize),
 }
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StoreError::Io(e) => write!(f, "store I/O error: {e}"),
+            StoreError::Corrupt { path, offset } => write!(
+                f,
+                "journal {} is corrupt at byte {offset} (a damaged record before the end, not a torn write): \
+                 move the store directory away and reset the session (ResetOnLogon=Y) \
+                 once the counterparty agrees",
+                path.display()
+            ),
+            StoreError::TooLarge(n) => write!(f, "a {n}-byte transaction does not fit a journal segment: raise the segment size"),
         }
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        StoreError::Io(e)
     }
 }
 
@@ -53,71 +83,4 @@ pub trait StoreReader: Send {
         end: u32,
         f: &mut dyn FnMut(u32, u8, &[u8]),
     ) -> Result<usize, StoreError>;
-}
-
-type Shared = Arc<Mutex<std::collections::BTreeMap<u32, (u8, Vec<u8>)>>>;
-
-/// An in-memory store for tests.
-#[derive(Default)]
-pub struct MemoryStore {
-    seqs: Option<SeqNums>,
-    pending: Vec<(u32, u8, Vec<u8>)>,
-    msgs: Shared,
-}
-
-impl MemoryStore {
-    /// An empty store at seqs 1/1.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl MessageStore for MemoryStore {
-    fn seqs(&self) -> SeqNums {
-        self.seqs.unwrap_or(SeqNums {
-            next_in: 1,
-            next_out: 1,
-        })
-    }
-    fn append(&mut self, seq: u32, flags: u8, bytes: &[u8]) -> Result<(), StoreError> {
-        self.pending.push((seq, flags, bytes.to_vec()));
-        Ok(())
-    }
-    fn commit(&mut self, seqs: SeqNums) -> Result<(), StoreError> {
-        let mut m = self.msgs.lock().unwrap();
-        for (s, f, b) in self.pending.drain(..) {
-            m.insert(s, (f, b));
-        }
-        self.seqs = Some(seqs);
-        Ok(())
-    }
-    fn reset(&mut self) -> Result<(), StoreError> {
-        self.msgs.lock().unwrap().clear();
-        self.pending.clear();
-        self.seqs = None;
-        Ok(())
-    }
-    fn reader(&self) -> Box<dyn StoreReader> {
-        Box::new(MemoryReader(self.msgs.clone()))
-    }
-}
-
-struct MemoryReader(Shared);
-
-impl StoreReader for MemoryReader {
-    fn for_each(
-        &mut self,
-        begin: u32,
-        end: u32,
-        f: &mut dyn FnMut(u32, u8, &[u8]),
-    ) -> Result<usize, StoreError> {
-        let m = self.0.lock().unwrap();
-        let end = if end == 0 { u32::MAX } else { end };
-        let mut n = 0;
-        for (s, (fl, b)) in m.range(begin..=end) {
-            f(*s, *fl, b);
-            n += 1;
-        }
-        Ok(n)
-    }
 }

@@ -1,0 +1,189 @@
+//! From a settings file to a running engine: the `gapless run` command.
+
+use std::io::Write;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+use crate::app::AppKind;
+use crate::codec::time::{self, Nanos};
+use crate::config::{ConnectionType, IoKind, SessionSettings, Settings, ValidatorKind};
+use crate::runtime::transport::KernelTransport;
+use crate::runtime::{Engine, EngineOptions, EventHook, SessionSpec, StartError};
+use crate::session::Event;
+use crate::store::{MemoryStore, MessageStore};
+use crate::validator::{SeqValidator, SoftwareValidator};
+
+/// Why `gapless run` could not start.
+#[derive(Debug)]
+pub enum LaunchError {
+    /// A setting cannot be honoured by this build or machine.
+    Setting(String),
+    /// The engine failed to start.
+    Start(StartError),
+}
+
+impl std::fmt::Display for LaunchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LaunchError::Setting(s) => f.write_str(s),
+            LaunchError::Start(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for LaunchError {}
+
+/// Starts one engine running every session of `settings` with `app`.
+/// Events go to each session's event log under FileLogPath (if set) and
+/// to standard output.
+pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
+    let first = settings
+        .sessions
+        .first()
+        .ok_or_else(|| LaunchError::Setting("no sessions".into()))?;
+    let mut specs = Vec::with_capacity(settings.sessions.len());
+    for s in &settings.sessions {
+        specs.push(spec(s, app)?);
+    }
+    let options = EngineOptions {
+        hot_path_core: first.hot_path_core,
+        max_message: first.max_message_size,
+        resend_rate: first.resend_rate_limit,
+        validator: validator(
+            first.validator,
+            settings.sessions.len(),
+            first.max_message_size,
+        )?,
+        on_event: Some(event_log(settings)),
+        probe: false,
+    };
+    if first.io == IoKind::Dpdk {
+        return Err(LaunchError::Setting(
+            "IO=dpdk: this build has no DPDK path; use IO=kernel".into(),
+        ));
+    }
+    let bind = first.accept_host.as_deref().unwrap_or("0.0.0.0");
+    let bind = bind.parse().map_err(|_| {
+        LaunchError::Setting(format!("SocketAcceptHost={bind} is not an IP address"))
+    })?;
+    Engine::start(specs, KernelTransport::new(bind), options).map_err(LaunchError::Start)
+}
+
+/// The validator `kind` for `sessions` sessions.
+pub fn validator(
+    kind: ValidatorKind,
+    sessions: usize,
+    max_message: usize,
+) -> Result<Box<dyn SeqValidator + Send>, LaunchError> {
+    match kind {
+        ValidatorKind::Software => Ok(Box::new(SoftwareValidator::new(
+            sessions as u16,
+            max_message as u32,
+        ))),
+        ValidatorKind::Verilator => Err(LaunchError::Setting(
+            "Validator=verilator: this build has no Verilator cosimulation; use Validator=software"
+                .into(),
+        )),
+    }
+}
+
+fn spec(s: &SessionSettings, app: AppKind) -> Result<SessionSpec, LaunchError> {
+    let connect = match s.connection {
+        ConnectionType::Initiator => Some(resolve(s)?),
+        ConnectionType::Acceptor => None,
+    };
+    Ok(SessionSpec {
+        cfg: s.session.clone(),
+        store: store(s)?,
+        app: app.build(&s.session.begin_string),
+        check: None,
+        connect,
+        accept_port: s.accept_port,
+        reconnect_secs: s.reconnect_interval,
+    })
+}
+
+fn resolve(s: &SessionSettings) -> Result<SocketAddr, LaunchError> {
+    let host = s.connect_host.as_deref().unwrap_or_default();
+    let port = s.connect_port.unwrap_or_default();
+    (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| LaunchError::Setting(format!("{}: cannot resolve {host}:{port}", s.id())))
+}
+
+fn store(s: &SessionSettings) -> Result<Box<dyn MessageStore>, LaunchError> {
+    match &s.file_store_path {
+        None => Ok(Box::new(MemoryStore::new())),
+        Some(dir) => crate::store::open_file_store(dir, &s.file_id(), s.fsync)
+            .map_err(|e| LaunchError::Setting(format!("{}: {e}", s.id()))),
+    }
+}
+
+/// Writes each event, QuickFIX style, to stdout and to the session's
+/// `<FileLogPath>/<BeginString>-<Sender>-<Target>.event.current.log`.
+fn event_log(settings: &Settings) -> EventHook {
+    let mut files: Vec<(String, Option<std::fs::File>)> = settings
+        .sessions
+        .iter()
+        .map(|s| {
+            let file = s.file_log_path.as_ref().and_then(|dir| {
+                std::fs::create_dir_all(dir).ok()?;
+                let path = dir.join(format!("{}.event.current.log", s.file_id()));
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .ok()
+            });
+            (s.id(), file)
+        })
+        .collect();
+    Box::new(move |i, t, ev| {
+        let Some((id, file)) = files.get_mut(usize::from(i)) else {
+            return;
+        };
+        let line = format!("{} : {id}: {}", stamp(t), describe(&ev));
+        println!("{line}");
+        if let Some(f) = file {
+            let _ = writeln!(f, "{line}");
+        }
+    })
+}
+
+fn stamp(t: Nanos) -> String {
+    let mut b = [0u8; time::MAX_LEN];
+    let n = time::format(t, time::Precision::Millis, &mut b);
+    String::from_utf8_lossy(&b[..n]).into_owned()
+}
+
+/// An event as the log line says it.
+pub fn describe(ev: &Event) -> String {
+    match *ev {
+        Event::LoggedOn { reset } => format!(
+            "Logon completed{}",
+            if reset {
+                " (sequence numbers reset)"
+            } else {
+                ""
+            }
+        ),
+        Event::Disconnect(r) => format!("Disconnecting: {r:?}"),
+        Event::Gap { begin, end } => {
+            format!("Gap detected: sending ResendRequest FROM: {begin} TO: {end}")
+        }
+        Event::ResendRequested { begin, end, .. } => {
+            format!("Received ResendRequest FROM: {begin} TO: {end}")
+        }
+        Event::GapFilled { next_in } => format!("Gap filled, expecting {next_in}"),
+        Event::Garbled { offset, len } => {
+            format!("Garbled message skipped ({len} bytes at offset {offset})")
+        }
+        Event::HoldQueueFull { seq } => {
+            format!("Hold queue full: dropped {seq} (still covered by the ResendRequest)")
+        }
+        Event::Rejected { seq, reason } => {
+            format!("Sent Reject of {seq}, SessionRejectReason {reason}")
+        }
+    }
+}
