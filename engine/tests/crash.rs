@@ -52,7 +52,7 @@ fn kill_9_of_the_acceptor_neither_loses_nor_duplicates_nor_reorders() {
     )
     .unwrap();
 
-    let total = 4_000;
+    let total = 20_000;
     let (feeder, received, errors) = Feeder::new(total);
     let (store, _flusher) = FileStore::open(&dir.join("initiator-store"), "FIX.4.4-CLIENT-GAPLESS", 1 << 24).unwrap();
     let mut icfg = SessionConfig::new("FIX.4.4", "CLIENT", "GAPLESS", true);
