@@ -40,7 +40,11 @@ fn kill_9_of_the_acceptor_neither_loses_nor_duplicates_nor_reorders() {
     let dir = std::env::temp_dir().join(format!("gapless-crash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let cfg = dir.join("acceptor.cfg");
     std::fs::write(
         &cfg,
@@ -54,7 +58,12 @@ fn kill_9_of_the_acceptor_neither_loses_nor_duplicates_nor_reorders() {
 
     let total = 20_000;
     let (feeder, received, errors) = Feeder::new(total);
-    let (store, _flusher) = FileStore::open(&dir.join("initiator-store"), "FIX.4.4-CLIENT-GAPLESS", 1 << 24).unwrap();
+    let (store, _flusher) = FileStore::open(
+        &dir.join("initiator-store"),
+        "FIX.4.4-CLIENT-GAPLESS",
+        1 << 24,
+    )
+    .unwrap();
     let mut icfg = SessionConfig::new("FIX.4.4", "CLIENT", "GAPLESS", true);
     icfg.resend_timeout = 1_000_000_000;
     let initiator = Engine::start(
@@ -99,5 +108,9 @@ fn kill_9_of_the_acceptor_neither_loses_nor_duplicates_nor_reorders() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(kills, 5, "the stream ended before every kill happened");
     assert_eq!(received.load(Ordering::Relaxed), total, "echoes received");
-    assert_eq!(errors.load(Ordering::Relaxed), 0, "echoes lost, duplicated or out of order");
+    assert_eq!(
+        errors.load(Ordering::Relaxed),
+        0,
+        "echoes lost, duplicated or out of order"
+    );
 }

@@ -184,7 +184,7 @@ pub fn run(
 ) -> Result<SimReport, StartError> {
     let total = (f64::from(opts.rate) * opts.seconds) as u64;
     let loopback = "127.0.0.1".parse().expect("an IP");
-    let lossy = LossyTransport::new(KernelTransport::new(loopback), opts.faults);
+    let lossy = LossyTransport::new(KernelTransport::new(loopback), Some(opts.faults), None);
     let faults = lossy.counters();
     let feed = Feed {
         rate: opts.rate,

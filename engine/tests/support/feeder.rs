@@ -1,5 +1,5 @@
-//! A test application that sends numbered orders and checks that their
-//! echoes come back exactly once and in order.
+//! A test application that sends numbered orders (ClOrdID `gl-<n>`) and
+//! checks that their echoes come back exactly once and in order.
 
 #![allow(dead_code)]
 
@@ -12,10 +12,20 @@ use gapless::session::{AppReject, Application, Sender};
 /// Sends `total` orders with ClOrdID 1.., checks echoes arrive once, in order.
 pub struct Feeder {
     pub total: u64,
-    pub sent: u64,
+    /// Orders sent, shared so a restarted feeder can resume.
+    pub sent: Arc<AtomicU64>,
     pub next_expected: u64,
     pub received: Arc<AtomicU64>,
     pub errors: Arc<AtomicU64>,
+}
+
+/// The number after the last `-` of a ClOrdID such as `gl-17`.
+pub fn clordid_number(v: &[u8]) -> u64 {
+    let n = v
+        .iter()
+        .rposition(|&b| b == b'-')
+        .map_or(v, |i| &v[i + 1..]);
+    gapless::codec::message::parse_uint(n).unwrap_or(0)
 }
 
 impl Feeder {
@@ -24,21 +34,29 @@ impl Feeder {
         let (received, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let f = Feeder {
             total,
-            sent: 0,
+            sent: Arc::default(),
             next_expected: 1,
             received: received.clone(),
             errors: errors.clone(),
         };
         (f, received, errors)
     }
+
+    /// A feeder that carries on where `self` stood (after a restart).
+    pub fn resume(&self) -> Feeder {
+        Feeder {
+            total: self.total,
+            sent: self.sent.clone(),
+            next_expected: self.received.load(Ordering::Relaxed) + 1,
+            received: self.received.clone(),
+            errors: self.errors.clone(),
+        }
+    }
 }
 
 impl Application for Feeder {
     fn on_message(&mut self, msg: &Message, _: &mut Sender) -> Result<(), AppReject> {
-        let id = msg
-            .get(11)
-            .and_then(gapless::codec::message::parse_uint)
-            .unwrap_or(0);
+        let id = clordid_number(msg.get(11).unwrap_or_default());
         if id != self.next_expected {
             self.errors.fetch_add(1, Ordering::Relaxed);
         }
@@ -49,14 +67,17 @@ impl Application for Feeder {
 
     fn poll(&mut self, tx: &mut Sender) {
         for _ in 0..16 {
-            if self.sent == self.total || self.sent >= self.next_expected - 1 + 256 {
+            let sent = self.sent.load(Ordering::Relaxed);
+            if sent == self.total || sent >= self.next_expected - 1 + 256 {
                 return;
             }
-            self.sent += 1;
-            let id = self.sent;
+            let id = sent + 1;
+            self.sent.store(id, Ordering::Relaxed);
+            let clordid = format!("gl-{id}");
             tx.send(b"D", |b| {
-                b.uint(11, id)
+                b.str(11, clordid.as_bytes())
                     .char(21, b'1')
+                    .str(60, b"20231114-22:13:20")
                     .str(55, b"GPLS")
                     .char(54, b'1')
                     .uint(38, 100)
