@@ -180,40 +180,38 @@ pub fn checksum(bytes: &[u8]) -> u8 {
 fn read_seq_fields(body: &[u8]) -> SeqFields {
     let mut f = SeqFields::default();
     let (mut seen_seq, mut seen_pd, mut seen_gf, mut seen_new) = (false, false, false, false);
-    let mut first = true;
-    for field in body.split(|&b| b == SOH) {
-        let Some(eq) = field.iter().position(|&b| b == b'=') else {
-            first = false;
-            continue;
-        };
-        let (tag, value) = (&field[..eq], &field[eq + 1..]);
-        if first {
+    let mut start = 0;
+    // Tags are matched as exact byte strings, so a prefix test per field
+    // is all it takes: no tag is parsed.
+    for end in crate::codec::message::SohPositions::new(body) {
+        let field = &body[start..end];
+        if start == 0 {
             // check_body guaranteed `35=` and a non-empty value.
-            f.msg_type[0] = value[0];
-            f.msg_type[1] = value.get(1).copied().unwrap_or(0);
+            let value = &field[3..];
+            f.msg_type = [value[0], value.get(1).copied().unwrap_or(0)];
             if value.len() > 2 {
                 f.flags |= FLAG_LONG_MSG_TYPE;
             }
-            first = false;
-            continue;
-        }
-        match tag {
-            b"34" if !seen_seq => (seen_seq, f.seq) = (true, parse_seq(value)),
-            b"36" if !seen_new => (seen_new, f.new_seq) = (true, parse_seq(value)),
-            b"43" if !seen_pd => {
+        } else if let [b'3', b'4', b'=', value @ ..] = field {
+            if !seen_seq {
+                (seen_seq, f.seq) = (true, parse_seq(value));
+            }
+        } else if let [b'3', b'6', b'=', value @ ..] = field {
+            if !seen_new {
+                (seen_new, f.new_seq) = (true, parse_seq(value));
+            }
+        } else if let [b'4', b'3', b'=', value @ ..] = field {
+            if !seen_pd {
                 seen_pd = true;
-                if value == b"Y" {
-                    f.flags |= FLAG_POSS_DUP;
-                }
+                f.flags |= if value == b"Y" { FLAG_POSS_DUP } else { 0 };
             }
-            b"123" if !seen_gf => {
+        } else if let [b'1', b'2', b'3', b'=', value @ ..] = field {
+            if !seen_gf {
                 seen_gf = true;
-                if value == b"Y" {
-                    f.flags |= FLAG_GAP_FILL;
-                }
+                f.flags |= if value == b"Y" { FLAG_GAP_FILL } else { 0 };
             }
-            _ => {}
         }
+        start = end + 1;
     }
     f
 }

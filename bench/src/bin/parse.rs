@@ -1,0 +1,52 @@
+//! Benchmark (a), Gapless's side: frame, validate (BodyLength, CheckSum,
+//! header order, BeginString, CompIDs, SendingTime) and sequence-check a
+//! ~220-byte ExecutionReport. Prints ns per message as a JSON line.
+//!
+//! ```sh
+//! cargo run --release -p gapless-bench --bin parse [-- ROUNDS]
+//! ```
+
+use std::time::Instant;
+
+use gapless::codec::message::Message;
+use gapless::codec::time;
+use gapless::validator::{SeqValidator, SoftwareValidator, Verdict, VerdictKind};
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2000);
+    let msgs: Vec<Vec<u8>> = (1..=1000)
+        .map(|i| gapless_bench::fixture_with_seq("ISLD", "TW", i))
+        .collect();
+    let size = msgs[0].len();
+    let mut v = SoftwareValidator::new(1, 65536);
+    let mut out: Vec<Verdict> = Vec::with_capacity(4);
+    let now = time::now();
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        let mut checked = 0u64;
+        for _ in 0..rounds {
+            v.set_expected(0, 1);
+            for m in &msgs {
+                v.reset_stream(0);
+                out.clear();
+                v.push(0, m, 0, &mut out);
+                let verdict = out[0];
+                assert_eq!(verdict.kind, VerdictKind::InOrder);
+                let h = Message::new(&m[..verdict.len as usize]).header();
+                let ok = h.begin_string == b"FIX.4.4"
+                    && h.sender == b"ISLD"
+                    && h.target == b"TW"
+                    && time::parse(h.sending_time)
+                        .is_some_and(|t| t.abs_diff(now) < 120_000_000_000);
+                assert!(ok);
+                checked += 1;
+            }
+        }
+        best = best.min(t0.elapsed().as_nanos() as f64 / checked as f64);
+    }
+    println!("{{\"engine\":\"gapless\",\"bytes\":{size},\"ns_per_msg\":{best:.1}}}");
+}
