@@ -38,3 +38,15 @@ pub fn fixture_with_seq(sender: &str, target: &str, seq: u32) -> Vec<u8> {
     enc.encode_with(&mut out, &m, time::now());
     out
 }
+
+pub mod client;
+
+/// A NewOrderSingle body (ClOrdID `n`), as the benchmarks send it.
+///
+/// ```
+/// assert!(gapless_bench::order_body(5).starts_with(b"11=5\x01"));
+/// ```
+pub fn order_body(n: u64) -> Vec<u8> {
+    format!("11={n}\x0121=1\x0155=GPLS\x0154=1\x0160=20231114-22:13:20.000\x0140=1\x0138=100\x01")
+        .into_bytes()
+}

@@ -58,6 +58,8 @@ pub(super) struct HotPath<T: Transport> {
     pub(super) transport: T,
     pub(super) validator: Box<dyn SeqValidator + Send>,
     pub(super) cmds: rtrb::Producer<Cmd>,
+    /// The recovery thread, to wake when a command is pushed.
+    pub(super) recovery: std::thread::Thread,
     pub(super) outputs: RecordConsumer,
     pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
     pub(super) max_message: usize,
@@ -74,6 +76,7 @@ impl<T: Transport> HotPath<T> {
         transport: T,
         validator: Box<dyn SeqValidator + Send>,
         cmds: rtrb::Producer<Cmd>,
+        recovery: std::thread::Thread,
         outputs: RecordConsumer,
         events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
         max_message: usize,
@@ -83,6 +86,7 @@ impl<T: Transport> HotPath<T> {
             transport,
             validator,
             cmds,
+            recovery,
             outputs,
             events,
             max_message,
@@ -191,6 +195,7 @@ impl<T: Transport> HotPath<T> {
             if self.cmds.push(Cmd::Disconnected(i as u16)).is_err() {
                 self.cmds_dropped += 1;
             }
+            self.recovery.unpark();
         }
     }
 
@@ -198,17 +203,18 @@ impl<T: Transport> HotPath<T> {
         let mut disconnect = false;
         for ev in self.slots[i].session.drain_events() {
             match ev {
-                Event::Gap { .. } | Event::ResendRequested { .. }
-                    if self.cmds.push(Cmd::Event(i as u16, ev)).is_err() =>
-                {
-                    self.cmds_dropped += 1;
-                }
-                Event::Disconnect(_) => disconnect = true,
-                Event::Gap { .. } => {
-                    if let Some(p) = &mut self.probe {
+                Event::Gap { .. } | Event::ResendRequested { .. } => {
+                    if let (Event::Gap { .. }, Some(p)) = (ev, &mut self.probe) {
                         p.gap(i, now);
                     }
+                    if self.cmds.push(Cmd::Event(i as u16, ev)).is_err() {
+                        self.cmds_dropped += 1;
+                    }
+                    // A syscall only if the recovery thread is parked: on
+                    // gaps and ResendRequests, never per message.
+                    self.recovery.unpark();
                 }
+                Event::Disconnect(_) => disconnect = true,
                 _ => {}
             }
             if let Some(log) = &mut self.events {

@@ -166,9 +166,11 @@ impl Engine {
         let mut others = vec![];
         let rec_stop = stop.clone();
         let (rate, max_message) = (opts.resend_rate, opts.max_message);
-        others.push(spawn("gapless-recovery", move || {
+        let recovery = spawn("gapless-recovery", move || {
             recovery_thread::run(recoveries, cmd_rx, out_tx, rate, max_message, &rec_stop)
-        })?);
+        })?;
+        let recovery_thread = recovery.thread().clone();
+        others.push(recovery);
         let mut events = None;
         if let Some(mut on_event) = opts.on_event {
             let (ev_tx, mut ev_rx) = rtrb::RingBuffer::<(u16, Nanos, Event)>::new(65536);
@@ -184,7 +186,7 @@ impl Engine {
                     if ev_stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    std::thread::sleep(Duration::from_micros(200));
+                    std::thread::sleep(Duration::from_millis(1));
                 }
             })?);
         }
@@ -196,8 +198,16 @@ impl Engine {
             if let Some(id) = core {
                 core_affinity::set_for_current(core_affinity::CoreId { id });
             }
-            let mut hp =
-                hot_path::HotPath::new(slots, transport, validator, cmd_tx, out_rx, events, max);
+            let mut hp = hot_path::HotPath::new(
+                slots,
+                transport,
+                validator,
+                cmd_tx,
+                recovery_thread,
+                out_rx,
+                events,
+                max,
+            );
             hp.probe = probe;
             let (sessions, probe) = hp.run(&hot_stop);
             EngineReport { sessions, probe }
@@ -222,6 +232,9 @@ impl Engine {
             probe: None,
         };
         let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or(empty);
+        for h in &self.others {
+            h.thread().unpark();
+        }
         for h in self.others.drain(..) {
             let _ = h.join();
         }

@@ -66,8 +66,16 @@ pub(super) fn run(
                 worked |= n > 0;
             }
         }
-        if !worked {
+        if worked {
+            continue;
+        }
+        if recoveries.iter().any(Recovery::busy) {
+            // Waiting for tokens or for room in the ring.
             std::thread::sleep(Duration::from_micros(50));
+        } else {
+            // Idle: sleep until the hot path pushes a command (it unparks
+            // us), so an idle engine wakes nobody on a 2-core box.
+            std::thread::park_timeout(Duration::from_millis(100));
         }
     }
 }
