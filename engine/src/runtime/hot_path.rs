@@ -32,6 +32,18 @@ pub(super) struct Slot {
     pub(super) next_connect: Nanos,
 }
 
+/// The hot path's ends of the rings to the other threads.
+pub(super) struct Links {
+    /// Commands to the recovery thread.
+    pub(super) cmds: rtrb::Producer<Cmd>,
+    /// The recovery thread, to unpark after a command.
+    pub(super) recovery: std::thread::Thread,
+    /// Recovery output.
+    pub(super) outputs: RecordConsumer,
+    /// Events to the event thread, if any.
+    pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
+}
+
 /// An accepted connection not yet routed to a session (no Logon yet).
 struct Pending {
     conn: ConnId,
@@ -75,20 +87,17 @@ impl<T: Transport> HotPath<T> {
         slots: Vec<Slot>,
         transport: T,
         validator: Box<dyn SeqValidator + Send>,
-        cmds: rtrb::Producer<Cmd>,
-        recovery: std::thread::Thread,
-        outputs: RecordConsumer,
-        events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
+        links: Links,
         max_message: usize,
     ) -> Self {
         HotPath {
             slots,
             transport,
             validator,
-            cmds,
-            recovery,
-            outputs,
-            events,
+            cmds: links.cmds,
+            recovery: links.recovery,
+            outputs: links.outputs,
+            events: links.events,
             max_message,
             pending: Vec::with_capacity(16),
             last_tick: 0,

@@ -194,6 +194,12 @@ impl Engine {
         let core = opts.hot_path_core;
         let (validator, max) = (opts.validator, opts.max_message);
         let probe = opts.probe.then(|| probe::Probe::new(slots.len()));
+        let links = hot_path::Links {
+            cmds: cmd_tx,
+            recovery: recovery_thread,
+            outputs: out_rx,
+            events,
+        };
         let hot = spawn("gapless-hot", move || {
             if let Some(id) = core {
                 core_affinity::set_for_current(core_affinity::CoreId { id });
