@@ -204,16 +204,7 @@ impl Engine {
             if let Some(id) = core {
                 core_affinity::set_for_current(core_affinity::CoreId { id });
             }
-            let mut hp = hot_path::HotPath::new(
-                slots,
-                transport,
-                validator,
-                cmd_tx,
-                recovery_thread,
-                out_rx,
-                events,
-                max,
-            );
+            let mut hp = hot_path::HotPath::new(slots, transport, validator, links, max);
             hp.probe = probe;
             let (sessions, probe) = hp.run(&hot_stop);
             EngineReport { sessions, probe }
