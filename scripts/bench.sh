@@ -56,3 +56,6 @@ for r in $(seq 1 "$rounds"); do
   port=$((port+1)); $qf/qf_bench acceptor $port echo file "$work/qfe$port" & sleep 0.5
   $bin/pingpong fix 127.0.0.1:$port 20000 quickfix; kill %% 2>/dev/null || true; wait 2>/dev/null || true
 done
+
+echo "# (c) plotted together, ratios to raw TCP (last round)"
+$bin/plot out/bench/echo.svg out/bench/echo_raw.hgrm out/bench/echo_gapless.hgrm out/bench/echo_quickfix.hgrm

@@ -19,7 +19,7 @@ const COLOURS: [RGBColor; 8] = [
 ];
 
 /// Points `(1/(1-q), microseconds)` of `h`, up to the 99.999th percentile.
-fn points(h: &Histogram<u64>) -> Vec<(f64, f64)> {
+pub fn points(h: &Histogram<u64>) -> Vec<(f64, f64)> {
     h.iter_quantiles(5)
         .map(|v| {
             (
@@ -46,12 +46,42 @@ pub fn percentiles(
     title: &str,
     series: &[(&str, &Histogram<u64>)],
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let all: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, h)| points(h)).collect();
-    let max_x = all.iter().flatten().map(|p| p.0).fold(10.0, f64::max);
-    let max_y = all.iter().flatten().map(|p| p.1).fold(1.0, f64::max) * 1.5;
-    let min_y = all
-        .iter()
-        .flatten()
+    let named: Vec<(&str, Vec<(f64, f64)>)> = series.iter().map(|(n, h)| (*n, points(h))).collect();
+    plot_points(path, title, &named)
+}
+
+/// Points `(1/(1-q), value)` read back from an `.hgrm` percentile file
+/// (as [`super::hgrm::write`] or HdrHistogram itself writes them).
+///
+/// ```
+/// let mut h = gapless::sim::histogram();
+/// for v in 1..100 { h.record(v * 1000).unwrap(); }
+/// let mut text = Vec::new();
+/// gapless::sim::hgrm::write(&h, &mut text).unwrap();
+/// let pts = gapless::sim::plot::read_hgrm(&String::from_utf8(text).unwrap());
+/// assert!(pts.len() > 10);
+/// ```
+pub fn read_hgrm(text: &str) -> Vec<(f64, f64)> {
+    text.lines()
+        .filter_map(|l| {
+            let mut cols = l.split_whitespace();
+            let value: f64 = cols.next()?.parse().ok()?;
+            let q: f64 = cols.next()?.parse().ok()?;
+            (q < 0.99999).then(|| (1.0 / (1.0 - q), value.max(0.001)))
+        })
+        .collect()
+}
+
+/// Writes an SVG overlaying each `(name, points)` series.
+pub fn plot_points(
+    path: &Path,
+    title: &str,
+    series: &[(&str, Vec<(f64, f64)>)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let all = || series.iter().flat_map(|(_, p)| p.iter());
+    let max_x = all().map(|p| p.0).fold(10.0, f64::max);
+    let max_y = all().map(|p| p.1).fold(1.0, f64::max) * 1.5;
+    let min_y = all()
         .map(|p| p.1)
         .fold(f64::MAX, f64::min)
         .clamp(0.001, 1.0);
@@ -69,7 +99,7 @@ pub fn percentiles(
         .y_desc("latency (µs)")
         .x_label_formatter(&|x| format!("{:.4}%", 100.0 * (1.0 - 1.0 / x)))
         .draw()?;
-    for (i, ((name, _), pts)) in series.iter().zip(&all).enumerate() {
+    for (i, (name, pts)) in series.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
         chart
             .draw_series(LineSeries::new(pts.iter().copied(), colour.stroke_width(2)))?
