@@ -411,6 +411,7 @@ impl Session {
         if self.cfg.initiator {
             self.send_logon(ctx, false);
         }
+        self.commit();
     }
 
     /// The transport connection is gone.
@@ -463,6 +464,7 @@ impl Session {
             self.send_logout(ctx.now, text.as_bytes());
             self.state = State::LoggingOut;
             self.timers.logout_sent(ctx.now);
+            self.commit();
         }
     }
 
@@ -508,6 +510,8 @@ impl Session {
     pub fn on_timer(&mut self, ctx: &mut Ctx) {
         heartbeat::on_timer(self, ctx);
         inbound::on_timer(self, ctx);
+        // Whatever the timers sent is journaled before it reaches the wire.
+        self.commit();
     }
 }
 

@@ -522,3 +522,29 @@ fn chunked_resend_requests_cover_the_gap_piece_by_piece() {
     assert_eq!(b.app.got, (1..=10).collect::<Vec<_>>());
     assert_eq!(b.s.stats().gaps, 3);
 }
+
+#[test]
+fn messages_sent_by_timers_are_journaled_before_they_reach_the_wire() {
+    let (ci, _) = cfgs();
+    let store = MemoryStore::new();
+    let mut reader = crate::store::MessageStore::reader(&store);
+    let mut a = Side::with_store(ci, Box::new(store));
+    a.connect(T0);
+    let mut seqs = vec![];
+    reader
+        .for_each(1, 0, &mut |seq, _, _| seqs.push(seq))
+        .unwrap();
+    assert_eq!(seqs, [1], "the Logon is committed when on_connect returns");
+    a.s.state = State::Active;
+    a.ctx_do(T0 + 31_000 * MS, |s, ctx| s.on_timer(ctx));
+    assert!(!a.take_wire().is_empty());
+    seqs.clear();
+    reader
+        .for_each(1, 0, &mut |seq, _, _| seqs.push(seq))
+        .unwrap();
+    assert_eq!(
+        seqs,
+        [1, 2],
+        "the heartbeat is committed when on_timer returns"
+    );
+}
