@@ -95,11 +95,45 @@ fn spec(s: &SessionSettings, app: AppKind) -> Result<SessionSpec, LaunchError> {
         cfg: s.session.clone(),
         store: store(s)?,
         app: app.build(&s.session.begin_string),
-        check: None,
+        check: check(s)?,
         connect,
         accept_port: s.accept_port,
         reconnect_secs: s.reconnect_interval,
     })
+}
+
+/// The data-dictionary check of a session, if configured. A relative
+/// dictionary path is tried as given, then under `GAPLESS_DICT_DIR`
+/// (where `scripts/` point it at the PyPI quickfix package's dictionaries).
+fn check(
+    s: &SessionSettings,
+) -> Result<Option<Box<dyn crate::session::MessageCheck>>, LaunchError> {
+    use crate::dict::{DataDictionary, Options, Validator};
+    let transport = s
+        .transport_data_dictionary
+        .as_ref()
+        .or(s.data_dictionary.as_ref());
+    let (true, Some(transport)) = (s.use_data_dictionary, transport) else {
+        return Ok(None);
+    };
+    let load = |p: &std::path::PathBuf| {
+        let found = match std::env::var_os("GAPLESS_DICT_DIR") {
+            Some(dir) if !p.exists() && p.is_relative() => std::path::Path::new(&dir).join(p),
+            _ => p.clone(),
+        };
+        DataDictionary::load(&found).map_err(|e| LaunchError::Setting(format!("{}: {e}", s.id())))
+    };
+    let app = match &s.app_data_dictionary {
+        Some(p) => Some(load(p)?),
+        None => None,
+    };
+    let opts = Options {
+        fields_out_of_order: s.validate_fields_out_of_order,
+        fields_have_values: s.validate_fields_have_values,
+        user_defined_fields: s.validate_user_defined_fields,
+        allow_unknown_msg_fields: s.allow_unknown_msg_fields,
+    };
+    Ok(Some(Box::new(Validator::new(load(transport)?, app, opts))))
 }
 
 fn resolve(s: &SessionSettings) -> Result<SocketAddr, LaunchError> {

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod codec;
 pub mod config;
+pub mod dict;
 pub mod launch;
 pub mod receive;
 pub mod recovery;

@@ -31,7 +31,33 @@ impl Drop for Acceptor {
     }
 }
 
+/// QuickFIX's dictionary for `begin`, from the PyPI quickfix package.
+fn dictionary(begin: &str) -> gapless::dict::Validator {
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.prefix)"])
+        .output()
+        .expect("python3 (scripts/install-deps.sh)");
+    let dir = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+        .join("share/quickfix");
+    let (transport, app) = match begin {
+        "FIX.4.2" => ("FIX42.xml", None),
+        "FIX.4.4" => ("FIX44.xml", None),
+        _ => ("FIXT11.xml", Some("FIX50SP2.xml")),
+    };
+    let load =
+        |f: &str| gapless::dict::DataDictionary::load(&dir.join(f)).expect("quickfix dictionaries");
+    gapless::dict::Validator::new(load(transport), app.map(load), Default::default())
+}
+
 fn acceptor_with(begin: &'static str, tune: impl FnOnce(&mut SessionConfig)) -> Acceptor {
+    acceptor_checked(begin, tune, false)
+}
+
+fn acceptor_checked(
+    begin: &'static str,
+    tune: impl FnOnce(&mut SessionConfig),
+    dict: bool,
+) -> Acceptor {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -48,7 +74,8 @@ fn acceptor_with(begin: &'static str, tune: impl FnOnce(&mut SessionConfig)) -> 
             cfg,
             store: Box::new(MemoryStore::new()),
             app: AppKind::Conformance.build(begin),
-            check: None,
+            check: dict
+                .then(|| Box::new(dictionary(begin)) as Box<dyn gapless::session::MessageCheck>),
             connect: None,
             accept_port: Some(port),
             reconnect_secs: 1,
@@ -477,5 +504,86 @@ fn case_20_simultaneous_resend_requests_are_both_served() {
         }
         assert!(types.contains(&"2".to_string()), "{types:?}");
         assert!(types.contains(&"D".to_string()), "{types:?}");
+    }
+}
+
+#[test]
+fn case_14_field_level_problems_get_the_quickfix_reject_reason() {
+    let cases: [(&str, String, &str, &str); 9] = [
+        (
+            "14a invalid tag number",
+            format!("{}9999=x|", order(1)),
+            "0",
+            "9999",
+        ),
+        (
+            "14b required tag missing",
+            order(1).replace("54=1|", ""),
+            "1",
+            "54",
+        ),
+        (
+            "14c tag not defined for message",
+            format!("{}150=0|", order(1)),
+            "2",
+            "150",
+        ),
+        (
+            "14d tag without value",
+            order(1).replace("38=100", "38="),
+            "4",
+            "38",
+        ),
+        (
+            "14e value out of range",
+            order(1).replace("54=1", "54=X"),
+            "5",
+            "54",
+        ),
+        (
+            "14f incorrect data format",
+            order(1).replace("38=100", "38=abc"),
+            "6",
+            "38",
+        ),
+        (
+            "14g header field in the body",
+            format!("{}115=ONB|", order(1)),
+            "14",
+            "115",
+        ),
+        (
+            "14h repeated tag",
+            format!("{}58=a|58=b|", order(1)),
+            "13",
+            "58",
+        ),
+        (
+            "14i wrong NumInGroup",
+            format!("{}453=2|448=P1|447=D|452=1|", order(1)),
+            "16",
+            "453",
+        ),
+    ];
+    for v in ["FIX.4.2", "FIX.4.4"] {
+        let a = acceptor_checked(v, |_| {}, true);
+        let mut p = a.logged_on();
+        for (case, body, reason, tag) in &cases {
+            if v == "FIX.4.2" && *reason == "16" {
+                continue; // NoPartyIDs does not exist in FIX.4.2.
+            }
+            let seq = p.send("D", body);
+            let r = p.expect("3");
+            let got = (r.get(45), r.get(373), r.get(371));
+            let want = (
+                Some(seq.to_string()),
+                Some(reason.to_string()),
+                Some(tag.to_string()),
+            );
+            assert_eq!(got, want, "{v} {case}");
+        }
+        // The rejected messages took their seqs: the next order is echoed.
+        p.send("D", &order(2));
+        assert_eq!(p.expect("D").get(11).as_deref(), Some("ID2"));
     }
 }

@@ -1,0 +1,402 @@
+//! Data-dictionary validation from QuickFIX's XML dictionaries (FIX42.xml,
+//! FIX44.xml, FIXT11.xml with FIX50SP2.xml, …), with the
+//! SessionRejectReason(373) codes QuickFIX uses.
+//!
+//! Validation runs on the hot path only when configured
+//! (`UseDataDictionary=Y` with a dictionary); it allocates nothing for
+//! messages of up to [`MAX_FIELDS`] fields.
+
+mod load;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::codec::message::{Fields, Message};
+use crate::session::{MessageCheck, SessionReject};
+
+pub use load::DictError;
+
+/// Fields per message validated without allocating.
+pub const MAX_FIELDS: usize = 256;
+
+/// SessionRejectReason(373) codes (QuickFIX's numbering).
+pub mod reason {
+    /// Invalid tag number.
+    pub const INVALID_TAG_NUMBER: u32 = 0;
+    /// Required tag missing.
+    pub const REQUIRED_TAG_MISSING: u32 = 1;
+    /// Tag not defined for this message type.
+    pub const TAG_NOT_DEFINED_FOR_MESSAGE: u32 = 2;
+    /// Tag specified without a value.
+    pub const TAG_WITHOUT_VALUE: u32 = 4;
+    /// Value is incorrect (out of range) for this tag.
+    pub const VALUE_OUT_OF_RANGE: u32 = 5;
+    /// Incorrect data format for value.
+    pub const INCORRECT_DATA_FORMAT: u32 = 6;
+    /// Invalid MsgType.
+    pub const INVALID_MSG_TYPE: u32 = 11;
+    /// Tag appears more than once.
+    pub const REPEATED_TAG: u32 = 13;
+    /// Tag specified out of required order.
+    pub const TAG_OUT_OF_ORDER: u32 = 14;
+    /// Incorrect NumInGroup count for repeating group.
+    pub const INCORRECT_NUM_IN_GROUP: u32 = 16;
+}
+
+/// A field's data type, as far as validation needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    /// INT, LENGTH, SEQNUM, NUMINGROUP, DAYOFMONTH, TAGNUM.
+    Int,
+    /// FLOAT, PRICE, QTY, AMT, PRICEOFFSET, PERCENTAGE.
+    Float,
+    /// CHAR.
+    Char,
+    /// BOOLEAN (Y/N).
+    Boolean,
+    /// UTCTIMESTAMP.
+    UtcTimestamp,
+    /// Anything else (STRING, DATA, dates, currencies, …): not checked.
+    Other,
+}
+
+/// A field's definition.
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub kind: FieldType,
+    /// Allowed values, if enumerated.
+    pub values: Vec<Vec<u8>>,
+}
+
+/// The fields a message, header, trailer or group instance may hold.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// Tags allowed at this level.
+    pub fields: Vec<u32>,
+    /// Tags required at this level.
+    pub required: Vec<u32>,
+    /// Repeating groups by their NumInGroup tag.
+    pub groups: HashMap<u32, Group>,
+}
+
+/// A repeating group.
+#[derive(Clone, Debug, Default)]
+pub struct Group {
+    /// The first field of every instance.
+    pub delimiter: u32,
+    /// What an instance may hold.
+    pub layout: Layout,
+}
+
+/// One message type.
+#[derive(Clone, Debug, Default)]
+pub struct MessageDef {
+    /// Its name.
+    pub name: String,
+    /// `admin` messages belong to the transport dictionary under FIXT.
+    pub admin: bool,
+    /// Its body.
+    pub layout: Layout,
+}
+
+/// A loaded dictionary.
+#[derive(Clone, Debug, Default)]
+pub struct DataDictionary {
+    /// BeginString it describes (`FIX.4.4`, `FIXT.1.1`, `FIX.5.0SP2`…).
+    pub version: String,
+    /// Fields by tag.
+    pub fields: HashMap<u32, FieldDef>,
+    /// Standard header.
+    pub header: Layout,
+    /// Standard trailer.
+    pub trailer: Layout,
+    /// Messages by MsgType.
+    pub messages: HashMap<Vec<u8>, MessageDef>,
+}
+
+/// What QuickFIX's validation options switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// ValidateFieldsOutOfOrder.
+    pub fields_out_of_order: bool,
+    /// ValidateFieldsHaveValues.
+    pub fields_have_values: bool,
+    /// ValidateUserDefinedFields.
+    pub user_defined_fields: bool,
+    /// AllowUnknownMsgFields.
+    pub allow_unknown_msg_fields: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            fields_out_of_order: true,
+            fields_have_values: true,
+            user_defined_fields: true,
+            allow_unknown_msg_fields: false,
+        }
+    }
+}
+
+impl DataDictionary {
+    /// Loads a QuickFIX XML dictionary.
+    pub fn load(path: &Path) -> Result<DataDictionary, DictError> {
+        load::load(path)
+    }
+
+    /// Parses a QuickFIX XML dictionary from text.
+    pub fn parse(xml: &str) -> Result<DataDictionary, DictError> {
+        load::parse(xml, Path::new("<text>"))
+    }
+}
+
+/// Where a field sits, for the order check.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    Header,
+    Body,
+    Trailer,
+}
+
+/// A transport dictionary and, for FIXT.1.1, an application dictionary.
+#[derive(Clone, Debug)]
+pub struct Validator {
+    transport: DataDictionary,
+    app: Option<DataDictionary>,
+    opts: Options,
+}
+
+fn reject(reason: u32, tag: u32, text: &'static str) -> SessionReject {
+    SessionReject {
+        reason,
+        ref_tag: Some(tag),
+        text,
+    }
+}
+
+impl Validator {
+    /// Validation against `transport` (header, trailer, admin messages and,
+    /// without `app`, every message) and `app` (application messages).
+    pub fn new(transport: DataDictionary, app: Option<DataDictionary>, opts: Options) -> Self {
+        Validator {
+            transport,
+            app,
+            opts,
+        }
+    }
+
+    fn body_dict(&self, msg_type: &[u8]) -> &DataDictionary {
+        match &self.app {
+            Some(app)
+                if !self
+                    .transport
+                    .messages
+                    .get(msg_type)
+                    .is_some_and(|m| m.admin) =>
+            {
+                app
+            }
+            _ => &self.transport,
+        }
+    }
+
+    /// Validates a whole message in QuickFIX's order of checks.
+    pub fn validate(&self, msg: &Message) -> Result<(), SessionReject> {
+        let msg_type = msg.msg_type();
+        let dict = self.body_dict(msg_type);
+        let Some(def) = dict.messages.get(msg_type) else {
+            return Err(reject(reason::INVALID_MSG_TYPE, 35, "Invalid MsgType"));
+        };
+        let mut seen = [0u32; MAX_FIELDS];
+        let mut n = 0;
+        let mut part = Part::Header;
+        let mut fields = Fields::new(msg.bytes()).peekable();
+        while let Some((tag, value)) = fields.next() {
+            self.check_field(dict, tag, value)?;
+            let here = if self.transport.header.fields.contains(&tag) {
+                Part::Header
+            } else if self.transport.trailer.fields.contains(&tag) {
+                Part::Trailer
+            } else {
+                Part::Body
+            };
+            if self.opts.fields_out_of_order && here < part {
+                return Err(reject(
+                    reason::TAG_OUT_OF_ORDER,
+                    tag,
+                    "Tag specified out of required order",
+                ));
+            }
+            part = here;
+            if here == Part::Body && !def.layout.fields.contains(&tag) && !self.unknown_allowed(tag)
+            {
+                return Err(reject(
+                    reason::TAG_NOT_DEFINED_FOR_MESSAGE,
+                    tag,
+                    "Tag not defined for this message type",
+                ));
+            }
+            if seen[..n].contains(&tag) {
+                return Err(reject(
+                    reason::REPEATED_TAG,
+                    tag,
+                    "Tag appears more than once",
+                ));
+            }
+            if n < MAX_FIELDS {
+                seen[n] = tag;
+                n += 1;
+            }
+            let group = match here {
+                Part::Header => self.transport.header.groups.get(&tag),
+                Part::Body => def.layout.groups.get(&tag),
+                Part::Trailer => None,
+            };
+            if let Some(g) = group {
+                self.check_group(dict, g, tag, value, &mut fields)?;
+            }
+        }
+        for (layout, _) in [
+            (&self.transport.header, 0),
+            (&def.layout, 1),
+            (&self.transport.trailer, 2),
+        ] {
+            if let Some(&t) = layout.required.iter().find(|t| !seen[..n].contains(t)) {
+                return Err(reject(
+                    reason::REQUIRED_TAG_MISSING,
+                    t,
+                    "Required tag missing",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn unknown_allowed(&self, tag: u32) -> bool {
+        (tag >= 5000 && !self.opts.user_defined_fields) || self.opts.allow_unknown_msg_fields
+    }
+
+    /// Tag known, value present, format and enum.
+    fn check_field(
+        &self,
+        dict: &DataDictionary,
+        tag: u32,
+        value: &[u8],
+    ) -> Result<(), SessionReject> {
+        let def = dict
+            .fields
+            .get(&tag)
+            .or_else(|| self.transport.fields.get(&tag));
+        let Some(def) = def else {
+            if tag == 0 || !self.unknown_allowed(tag) {
+                return Err(reject(
+                    reason::INVALID_TAG_NUMBER,
+                    tag,
+                    "Invalid tag number",
+                ));
+            }
+            return Ok(());
+        };
+        if value.is_empty() {
+            return if self.opts.fields_have_values {
+                Err(reject(
+                    reason::TAG_WITHOUT_VALUE,
+                    tag,
+                    "Tag specified without a value",
+                ))
+            } else {
+                Ok(())
+            };
+        }
+        if !format_ok(def.kind, value) {
+            return Err(reject(
+                reason::INCORRECT_DATA_FORMAT,
+                tag,
+                "Incorrect data format for value",
+            ));
+        }
+        if !def.values.is_empty()
+            && !def.values.iter().any(|v| v == value)
+            && def.kind != FieldType::Other
+        {
+            return Err(reject(
+                reason::VALUE_OUT_OF_RANGE,
+                tag,
+                "Value is incorrect (out of range) for this tag",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Walks `count` instances of `g` from `fields`, each starting with the
+    /// delimiter; the number found must equal the NumInGroup value.
+    fn check_group<'a>(
+        &self,
+        dict: &DataDictionary,
+        g: &Group,
+        count_tag: u32,
+        count: &[u8],
+        fields: &mut std::iter::Peekable<Fields<'a>>,
+    ) -> Result<(), SessionReject> {
+        let Some(expected) = crate::codec::message::parse_uint(count) else {
+            return Err(reject(
+                reason::INCORRECT_DATA_FORMAT,
+                count_tag,
+                "Incorrect data format for value",
+            ));
+        };
+        let mut found = 0u64;
+        while let Some(&(tag, value)) = fields.peek() {
+            if tag == g.delimiter {
+                found += 1;
+            } else if found == 0 || !g.layout.fields.contains(&tag) {
+                break;
+            }
+            fields.next();
+            self.check_field(dict, tag, value)?;
+            if let Some(inner) = g.layout.groups.get(&tag) {
+                self.check_group(dict, inner, tag, value, fields)?;
+            }
+        }
+        if found != expected {
+            return Err(reject(
+                reason::INCORRECT_NUM_IN_GROUP,
+                count_tag,
+                "Incorrect NumInGroup count for repeating group",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Does `value` parse as `kind`?
+fn format_ok(kind: FieldType, v: &[u8]) -> bool {
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    match kind {
+        FieldType::Int => digits(v.strip_prefix(b"-").unwrap_or(v)),
+        FieldType::Float => {
+            let v = v.strip_prefix(b"-").unwrap_or(v);
+            let mut parts = v.splitn(2, |&b| b == b'.');
+            let int = parts.next().unwrap_or_default();
+            let frac = parts.next();
+            (digits(int) || (int.is_empty() && frac.is_some_and(digits)))
+                && frac.is_none_or(|f| f.is_empty() || digits(f))
+        }
+        FieldType::Char => v.len() == 1,
+        FieldType::Boolean => v == b"Y" || v == b"N",
+        FieldType::UtcTimestamp => crate::codec::time::parse(v).is_some(),
+        FieldType::Other => true,
+    }
+}
+
+impl MessageCheck for Validator {
+    fn check(&self, msg: &Message) -> Result<(), SessionReject> {
+        self.validate(msg)
+    }
+}
+
+#[cfg(test)]
+mod tests;
