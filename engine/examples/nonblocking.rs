@@ -184,6 +184,7 @@ fn main() {
             validator: Box::new(SoftwareValidator::new(1, 65536)),
             on_event: None,
             probe: false,
+            message_logs: vec![],
         },
     )
     .expect("engine");

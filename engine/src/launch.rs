@@ -55,6 +55,15 @@ pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
         )?,
         on_event: Some(event_log(settings)),
         probe: false,
+        message_logs: settings
+            .sessions
+            .iter()
+            .map(|s| {
+                s.file_log_path
+                    .as_ref()
+                    .map(|d| d.join(format!("{}.messages.current.log", s.file_id())))
+            })
+            .collect(),
     };
     if first.io == IoKind::Dpdk {
         return Err(LaunchError::Setting(

@@ -12,6 +12,7 @@ pub mod codec;
 pub mod config;
 pub mod dict;
 pub mod launch;
+pub mod log;
 pub mod receive;
 pub mod recovery;
 pub mod runtime;

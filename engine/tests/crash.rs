@@ -84,6 +84,7 @@ fn kill_9_of_the_acceptor_neither_loses_nor_duplicates_nor_reorders() {
             validator: Box::new(SoftwareValidator::new(1, 65536)),
             on_event: None,
             probe: false,
+            message_logs: vec![],
         },
     )
     .unwrap();

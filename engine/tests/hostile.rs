@@ -52,6 +52,7 @@ fn start(tune: impl FnOnce(&mut SessionConfig)) -> (Engine, u16) {
             validator: Box::new(SoftwareValidator::new(1, 65536)),
             on_event: None,
             probe: false,
+            message_logs: vec![],
         },
     )
     .unwrap();

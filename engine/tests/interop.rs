@@ -136,6 +136,7 @@ fn options() -> EngineOptions {
         validator: Box::new(SoftwareValidator::new(1, 65536)),
         on_event: None,
         probe: false,
+        message_logs: vec![],
     }
 }
 

@@ -31,6 +31,7 @@ fn opts() -> EngineOptions {
         validator: Box::new(SoftwareValidator::new(1, 65536)),
         on_event: None,
         probe: false,
+        message_logs: vec![],
     }
 }
 

@@ -88,6 +88,7 @@ fn acceptor_checked(
             validator: Box::new(SoftwareValidator::new(1, 65536)),
             on_event: None,
             probe: false,
+            message_logs: vec![],
         },
     )
     .unwrap();

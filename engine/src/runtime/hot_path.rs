@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::probe::Probe;
-use super::ring::RecordConsumer;
+use super::ring::{RecordConsumer, RecordProducer};
 use super::transport::{ConnId, Transport};
 use super::{Cmd, OUT_RAW, OUT_STAMP};
 use crate::codec::time::{self, Nanos};
@@ -42,6 +42,8 @@ pub(super) struct Links {
     pub(super) outputs: RecordConsumer,
     /// Events to the event thread, if any.
     pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
+    /// Bytes read and written, to the message-log thread, if any.
+    pub(super) log: Option<RecordProducer>,
 }
 
 /// An accepted connection not yet routed to a session (no Logon yet).
@@ -74,6 +76,9 @@ pub(super) struct HotPath<T: Transport> {
     pub(super) recovery: std::thread::Thread,
     pub(super) outputs: RecordConsumer,
     pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
+    log: Option<RecordProducer>,
+    /// Log chunks the ring refused (it was full).
+    pub(super) log_dropped: u64,
     pub(super) max_message: usize,
     pending: Vec<Pending>,
     last_tick: Nanos,
@@ -98,6 +103,8 @@ impl<T: Transport> HotPath<T> {
             recovery: links.recovery,
             outputs: links.outputs,
             events: links.events,
+            log: links.log,
+            log_dropped: 0,
             max_message,
             pending: Vec::with_capacity(16),
             last_tick: 0,
@@ -110,6 +117,7 @@ impl<T: Transport> HotPath<T> {
         while !stop.load(Ordering::Relaxed) {
             self.turn(time::now());
         }
+        self.log_out_all();
         let reports = self
             .slots
             .iter()
@@ -124,6 +132,29 @@ impl<T: Transport> HotPath<T> {
             })
             .collect();
         (reports, self.probe.take())
+    }
+
+    /// Logs every session out and keeps turning until the Logouts are
+    /// answered, at most a second.
+    fn log_out_all(&mut self) {
+        let now = time::now();
+        for slot in &mut self.slots {
+            let mut ctx = Ctx {
+                now,
+                validator: &mut *self.validator,
+                app: &mut *slot.app,
+            };
+            slot.session.logout(&mut ctx, "Engine stopping");
+        }
+        let deadline = now + 1_000 * MS;
+        while time::now() < deadline
+            && self
+                .slots
+                .iter()
+                .any(|s| s.conn.is_some() && s.session.state() == crate::session::State::LoggingOut)
+        {
+            self.turn(time::now());
+        }
     }
 
     /// One turn of the loop.
@@ -161,6 +192,11 @@ impl<T: Transport> HotPath<T> {
         match self.transport.recv(c, slot.rx.spare()) {
             Ok(0) => {}
             Ok(n) => {
+                if let Some(log) = &mut self.log {
+                    let pushed =
+                        log.push(i as u16, crate::log::INCOMING, b"", &slot.rx.spare()[..n]);
+                    self.log_dropped += u64::from(!pushed);
+                }
                 slot.rx.filled(n);
                 slot.rx
                     .process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
@@ -181,6 +217,15 @@ impl<T: Transport> HotPath<T> {
         }
         match self.transport.send(c, slot.session.wire()) {
             Ok(n) => {
+                if let Some(log) = &mut self.log {
+                    let pushed = log.push(
+                        i as u16,
+                        crate::log::OUTGOING,
+                        b"",
+                        &slot.session.wire()[..n],
+                    );
+                    self.log_dropped += u64::from(!pushed);
+                }
                 slot.session.consume_wire(n);
                 if let Some(p) = &mut self.probe {
                     p.sent(i, now);
@@ -303,6 +348,10 @@ impl<T: Transport> HotPath<T> {
         };
         slot.session.on_connect(&mut ctx);
         if !first_bytes.is_empty() {
+            if let Some(log) = &mut self.log {
+                let pushed = log.push(i as u16, crate::log::INCOMING, b"", first_bytes);
+                self.log_dropped += u64::from(!pushed);
+            }
             slot.rx.extend(first_bytes);
             slot.rx
                 .process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);

@@ -84,6 +84,8 @@ pub struct EngineOptions {
     pub on_event: Option<EventHook>,
     /// Record hot-path latency probes (see [`probe::Probe`]).
     pub probe: bool,
+    /// Per session, the QuickFIX-style message log file (`None`: none).
+    pub message_logs: Vec<Option<std::path::PathBuf>>,
 }
 
 /// What an engine reports when it stops.
@@ -194,7 +196,29 @@ impl Engine {
         let core = opts.hot_path_core;
         let (validator, max) = (opts.validator, opts.max_message);
         let probe = opts.probe.then(|| probe::Probe::new(slots.len()));
+        let mut log = None;
+        if opts.message_logs.iter().any(Option::is_some) {
+            let mut writer =
+                crate::log::MessageLog::new(&opts.message_logs).map_err(StartError::Spawn)?;
+            let (tx, mut rx) = ring::record_ring(4 << 20, opts.max_message + 1024);
+            log = Some(tx);
+            let log_stop = stop.clone();
+            others.push(spawn("gapless-log", move || loop {
+                match writer.drain(&mut rx) {
+                    Ok(0) => {
+                        let _ = writer.flush();
+                        if log_stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    Ok(_) => {}
+                    Err(_) => return,
+                }
+            })?);
+        }
         let links = hot_path::Links {
+            log,
             cmds: cmd_tx,
             recovery: recovery_thread,
             outputs: out_rx,

@@ -295,6 +295,7 @@ fn options(
         validator,
         on_event,
         probe: true,
+        message_logs: vec![],
     }
 }
 
