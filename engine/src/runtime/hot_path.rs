@@ -113,11 +113,17 @@ impl<T: Transport> HotPath<T> {
         }
     }
 
-    pub(super) fn run(&mut self, stop: &AtomicBool) -> (Vec<SessionReport>, Option<Probe>) {
+    pub(super) fn run(
+        &mut self,
+        stop: &AtomicBool,
+        graceful: &AtomicBool,
+    ) -> (Vec<SessionReport>, Option<Probe>) {
         while !stop.load(Ordering::Relaxed) {
             self.turn(time::now());
         }
-        self.log_out_all();
+        if graceful.load(Ordering::Relaxed) {
+            self.log_out_all();
+        }
         let reports = self
             .slots
             .iter()

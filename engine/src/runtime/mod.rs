@@ -100,6 +100,8 @@ pub struct EngineReport {
 /// A running engine.
 pub struct Engine {
     stop: Arc<AtomicBool>,
+    /// Log sessions out before stopping.
+    graceful: Arc<AtomicBool>,
     hot: Option<JoinHandle<EngineReport>>,
     others: Vec<JoinHandle<()>>,
 }
@@ -193,6 +195,8 @@ impl Engine {
             })?);
         }
         let hot_stop = stop.clone();
+        let graceful = Arc::new(AtomicBool::new(true));
+        let hot_graceful = graceful.clone();
         let core = opts.hot_path_core;
         let (validator, max) = (opts.validator, opts.max_message);
         let probe = opts.probe.then(|| probe::Probe::new(slots.len()));
@@ -230,11 +234,12 @@ impl Engine {
             }
             let mut hp = hot_path::HotPath::new(slots, transport, validator, links, max);
             hp.probe = probe;
-            let (sessions, probe) = hp.run(&hot_stop);
+            let (sessions, probe) = hp.run(&hot_stop, &hot_graceful);
             EngineReport { sessions, probe }
         })?;
         Ok(Engine {
             stop,
+            graceful,
             hot: Some(hot),
             others,
         })
@@ -245,7 +250,15 @@ impl Engine {
         self.stop.clone()
     }
 
-    /// Stops every thread and returns each session's final state.
+    /// Stops like a crash, without logging out: the sessions resume from
+    /// the store when the engine starts again (tests of restarts).
+    pub fn abort(self) -> EngineReport {
+        self.graceful.store(false, Ordering::Relaxed);
+        self.stop()
+    }
+
+    /// Logs every session out (waiting up to a second for the replies),
+    /// stops every thread and returns each session's final state.
     pub fn stop(mut self) -> EngineReport {
         self.stop.store(true, Ordering::Relaxed);
         let empty = EngineReport {

@@ -122,6 +122,7 @@ impl Session {
         if let Failure::RejectAndLogout { reason, .. } = f {
             self.send_logout(ctx.now, reject_text(reason).as_bytes());
             self.state = State::LoggingOut;
+            self.out.hold_app = true;
             self.timers.logout_sent(ctx.now);
         }
     }

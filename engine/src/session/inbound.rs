@@ -147,9 +147,8 @@ impl Session {
     }
 
     fn deliver(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, seq: u32) {
-        if self.state != State::Active {
-            return;
-        }
+        // After our Logout, messages still arrive until the peer's reply:
+        // they took a seq, so they are delivered like any other.
         self.stats.delivered += 1;
         let result = ctx.app.on_message(msg, &mut self.sender(ctx.now));
         match result {

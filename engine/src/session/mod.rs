@@ -402,6 +402,7 @@ impl Session {
     /// A transport connection is up. An initiator sends its Logon.
     pub fn on_connect(&mut self, ctx: &mut Ctx) {
         self.state = State::AwaitingLogon { sent: false };
+        self.out.hold_app = false;
         self.hold.clear();
         self.gap = inbound::GapState::default();
         ctx.validator.reset_stream(self.index);
@@ -463,6 +464,7 @@ impl Session {
         if self.state == State::Active {
             self.send_logout(ctx.now, text.as_bytes());
             self.state = State::LoggingOut;
+            self.out.hold_app = true;
             self.timers.logout_sent(ctx.now);
             self.commit();
         }

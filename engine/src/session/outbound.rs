@@ -15,6 +15,8 @@ pub(super) struct Outbound {
     pub(super) wire: Vec<u8>,
     /// Bytes at the front of `wire` already written.
     pub(super) wire_sent: usize,
+    /// Journal application messages without sending them (after our Logout).
+    pub(super) hold_app: bool,
     /// When we last queued anything (heartbeat timer).
     pub(super) last_sent: Nanos,
     store: Box<dyn MessageStore>,
@@ -30,6 +32,7 @@ impl Outbound {
             next_out,
             wire: Vec::with_capacity(1 << 16),
             wire_sent: 0,
+            hold_app: false,
             last_sent: 0,
             committed: store.seqs(),
             store,
@@ -42,11 +45,19 @@ impl Outbound {
     pub(super) fn send(&mut self, now: Nanos, msg_type: &[u8], body: &[u8], flags: u8) -> u32 {
         let seq = self.next_out;
         self.last_sent = now;
+        // After our Logout, application messages are journaled but not
+        // sent: the peer gets them by ResendRequest on the next logon, as
+        // QuickFIX does for messages sent while not logged on.
+        let held = self.hold_app && flags & FLAG_ADMIN == 0;
+        let start = self.wire.len();
         let r = self
             .encoder
             .encode(&mut self.wire, msg_type, seq, now, body);
         if let Err(e) = self.store.append(seq, flags, &self.wire[r]) {
             self.failed.get_or_insert(e);
+        }
+        if held {
+            self.wire.truncate(start);
         }
         self.next_out += 1;
         seq

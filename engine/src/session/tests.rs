@@ -548,3 +548,12 @@ fn messages_sent_by_timers_are_journaled_before_they_reach_the_wire() {
         "the heartbeat is committed when on_timer returns"
     );
 }
+
+#[test]
+fn messages_arriving_after_our_logout_are_still_delivered() {
+    let (mut a, mut b) = logged_on_pair();
+    b.ctx_do(T0, |s, ctx| s.logout(ctx, "bye"));
+    a.send_orders(T0, 1..=3);
+    pump(&mut a, &mut b, T0);
+    assert_eq!(b.app.got, [1, 2, 3]);
+}
