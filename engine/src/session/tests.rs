@@ -557,3 +557,173 @@ fn messages_arriving_after_our_logout_are_still_delivered() {
     pump(&mut a, &mut b, T0);
     assert_eq!(b.app.got, [1, 2, 3]);
 }
+
+/// Properties of a session pair under any schedule of faults.
+mod property {
+    use super::*;
+    use crate::store::FileStore;
+    use proptest::prelude::*;
+
+    /// One step of a schedule.
+    #[derive(Clone, Debug)]
+    enum Step {
+        /// A sends this many orders.
+        SendA(u8),
+        /// B sends this many orders.
+        SendB(u8),
+        /// Frames in flight, in order; each one `Fate`d.
+        Deliver(Vec<Fate>),
+        /// Both sides lose the connection and reconnect.
+        Reconnect,
+        /// A restarts from its journal (the process died).
+        RestartA,
+    }
+
+    /// What happens to one frame in flight.
+    #[derive(Clone, Copy, Debug)]
+    enum Fate {
+        Pass,
+        Drop,
+        PossDupCopy,
+        SwapWithNext,
+    }
+
+    fn fate() -> impl Strategy<Value = Fate> {
+        prop_oneof![6 => Just(Fate::Pass), 1 => Just(Fate::Drop), 1 => Just(Fate::PossDupCopy), 1 => Just(Fate::SwapWithNext)]
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (1u8..20).prop_map(Step::SendA),
+            2 => (1u8..20).prop_map(Step::SendB),
+            4 => prop::collection::vec(fate(), 1..40).prop_map(Step::Deliver),
+            1 => Just(Step::Reconnect),
+            1 => Just(Step::RestartA),
+        ]
+    }
+
+    /// Moves the frames each side has queued through `fates`.
+    fn deliver(a: &mut Side, b: &mut Side, fates: &[Fate], now: Nanos) {
+        for (from_a, fs) in [(true, fates), (false, fates)] {
+            let wire = if from_a { a.take_wire() } else { b.take_wire() };
+            let mut out: Vec<Vec<u8>> = vec![];
+            let mut held: Option<Vec<u8>> = None;
+            for (i, f) in frames(&wire).into_iter().enumerate() {
+                let app = !matches!(
+                    Message::new(&f).msg_type(),
+                    b"0" | b"1" | b"2" | b"4" | b"5" | b"A"
+                );
+                match (fs.get(i).copied().unwrap_or(Fate::Pass), app) {
+                    (Fate::Drop, true) => {}
+                    (Fate::PossDupCopy, true) => {
+                        let mut copy = vec![];
+                        let h = Message::new(&f).header();
+                        let s = |x: &[u8]| String::from_utf8_lossy(x).into_owned();
+                        let enc = Encoder::new(
+                            "FIX.4.4",
+                            &s(h.sender),
+                            &s(h.target),
+                            crate::codec::time::Precision::Millis,
+                        );
+                        enc.resend(&mut copy, &f, now);
+                        out.push(f);
+                        out.push(copy);
+                    }
+                    (Fate::SwapWithNext, true) if held.is_none() => held = Some(f),
+                    _ => out.push(f),
+                }
+                if let (Some(h), Some(last)) = (&held, out.last()) {
+                    if !std::ptr::eq(h, last) && i > 0 {
+                        out.push(held.take().unwrap());
+                    }
+                }
+            }
+            out.extend(held);
+            let to = if from_a { &mut *b } else { &mut *a };
+            for f in out {
+                to.recv(now, &f);
+            }
+        }
+    }
+
+    fn open_a(dir: &std::path::Path, got: Vec<u32>) -> Side {
+        let (store, _) = FileStore::open(dir, "A", 1 << 20).unwrap();
+        let (ci, _) = cfgs();
+        let mut a = Side::with_store(ci, Box::new(store));
+        a.app.got = got;
+        a
+    }
+
+    fn reconnect(a: &mut Side, b: &mut Side, now: Nanos) {
+        for s in [&mut *a, &mut *b] {
+            s.ctx_do(now, |s, ctx| s.on_disconnect(ctx));
+            s.take_wire();
+        }
+        b.connect(now);
+        a.connect(now);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn each_side_receives_exactly_what_the_other_sent_in_order(steps in prop::collection::vec(step(), 1..30)) {
+            let dir = std::env::temp_dir().join(format!("gapless-prop-{}-{}", std::process::id(), rand_id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let (_, ca) = cfgs();
+            let mut a = open_a(&dir, vec![]);
+            let mut b = Side::new(ca);
+            let (mut sent_a, mut sent_b) = (0u32, 0u32);
+            let mut now = T0;
+            b.connect(now);
+            a.connect(now);
+            pump(&mut a, &mut b, now);
+            for s in &steps {
+                now += 10 * MS;
+                match s {
+                    Step::SendA(n) if a.s.state() == State::Active => {
+                        a.send_orders(now, sent_a + 1..=sent_a + u32::from(*n));
+                        sent_a += u32::from(*n);
+                    }
+                    Step::SendB(n) if b.s.state() == State::Active => {
+                        b.send_orders(now, sent_b + 1..=sent_b + u32::from(*n));
+                        sent_b += u32::from(*n);
+                    }
+                    Step::Deliver(f) => deliver(&mut a, &mut b, f, now),
+                    Step::Reconnect => reconnect(&mut a, &mut b, now),
+                    Step::RestartA => {
+                        let got = std::mem::take(&mut a.app.got);
+                        drop(a);
+                        a = open_a(&dir, got);
+                        reconnect(&mut a, &mut b, now);
+                    }
+                    _ => {}
+                }
+                if a.disconnected() || b.disconnected() {
+                    a.events.clear();
+                    b.events.clear();
+                    reconnect(&mut a, &mut b, now);
+                }
+            }
+            // Heal: a clean connection, time for resend timeouts, quiet.
+            reconnect(&mut a, &mut b, now);
+            for _ in 0..5 {
+                now += 6_000 * MS;
+                pump(&mut a, &mut b, now);
+                for s in [&mut a, &mut b] {
+                    s.ctx_do(now, |s, ctx| s.on_timer(ctx));
+                }
+                pump(&mut a, &mut b, now);
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            prop_assert_eq!(&b.app.got, &(1..=sent_a).collect::<Vec<_>>());
+            prop_assert_eq!(&a.app.got, &(1..=sent_b).collect::<Vec<_>>());
+        }
+    }
+
+    fn rand_id() -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        N.fetch_add(1, Ordering::Relaxed)
+    }
+}
