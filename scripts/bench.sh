@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (a) parse+validate+seq-check, (b) inbound throughput with the
-# file store, (c) echo round trip — Gapless, QuickFIX C++ and raw TCP in
+# file store, (c) echo round trip, and the gap scenario — Gapless, QuickFIX C++ and raw TCP in
 # one run, in a private network namespace (QuickFIX acceptors listen on
 # every interface). Prints one JSON line per measurement.
 #   scripts/bench.sh [ROUNDS]   (ROUNDS repeats (b) and (c), alternating)
@@ -55,6 +55,12 @@ for r in $(seq 1 "$rounds"); do
   $bin/pingpong fix 127.0.0.1:$port 20000 gapless; kill %% 2>/dev/null || true; wait 2>/dev/null || true
   port=$((port+1)); $qf/qf_bench acceptor $port echo file "$work/qfe$port" & sleep 0.5
   $bin/pingpong fix 127.0.0.1:$port 20000 quickfix; kill %% 2>/dev/null || true; wait 2>/dev/null || true
+
+  echo "# gap scenario: skip 5 seqs, time to ResendRequest and to release (round $r)"
+  port=$((port+1)); gapless_acceptor $port echo "$work/gg$port"
+  $bin/gapbench 127.0.0.1:$port 2000 5 gapless; kill %% 2>/dev/null || true; wait 2>/dev/null || true
+  port=$((port+1)); $qf/qf_bench acceptor $port echo file "$work/qfg$port" & sleep 0.5
+  $bin/gapbench 127.0.0.1:$port 2000 5 quickfix; kill %% 2>/dev/null || true; wait 2>/dev/null || true
 done
 
 echo "# (c) plotted together, ratios to raw TCP (last round)"

@@ -63,6 +63,24 @@ impl Client {
         out
     }
 
+    /// Encodes with an explicit seq, optionally as a PossDup resend; the
+    /// next seq is not touched.
+    pub fn encode_at(&self, seq: u32, poss_dup: bool, msg_type: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut ts = [0u8; time::MAX_LEN];
+        let n = time::format(time::now(), Precision::Millis, &mut ts);
+        let orig: &[u8] = if poss_dup { &ts[..n] } else { b"" };
+        let m = Outgoing {
+            msg_type,
+            seq,
+            poss_dup,
+            orig_sending_time: orig,
+            body,
+        };
+        let mut out = Vec::with_capacity(body.len() + 100);
+        self.enc.encode_with(&mut out, &m, time::now());
+        out
+    }
+
     /// Reads until one whole frame is buffered and returns it.
     pub fn read_frame(&mut self) -> std::io::Result<Message<'_>> {
         loop {
