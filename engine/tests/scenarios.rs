@@ -588,3 +588,94 @@ fn case_14_field_level_problems_get_the_quickfix_reject_reason() {
         assert_eq!(p.expect("D").get(11).as_deref(), Some("ID2"));
     }
 }
+
+#[test]
+fn case_1b_second_connection_with_a_logged_on_identity_is_refused() {
+    let a = acceptor("FIX.4.4");
+    let mut first = a.logged_on();
+    let mut second = a.peer();
+    second.send("A", "98=0|108=30|");
+    second.expect_disconnect();
+    first.send("D", &order(1));
+    first.expect("D");
+}
+
+#[test]
+fn case_2l_invalid_msg_type_is_rejected_with_reason_11() {
+    for v in ["FIX.4.2", "FIX.4.4"] {
+        let a = acceptor_checked(v, |_| {}, true);
+        let mut p = a.logged_on();
+        let seq = p.send("ZZ", "58=x|");
+        let r = p.expect("3");
+        assert_eq!(
+            (r.get(45), r.get(373)),
+            (Some(seq.to_string()), Some("11".to_string())),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn case_5_a_received_reject_takes_its_seq_and_gets_no_reply() {
+    for v in VERSIONS {
+        let a = acceptor(v);
+        let mut p = a.logged_on();
+        p.send("3", "45=1|58=test|");
+        p.expect_silence(300);
+        p.send("D", &order(1));
+        p.expect("D");
+    }
+}
+
+#[test]
+fn case_10_logout_reply_is_awaited_then_disconnected_on_timeout() {
+    let a = acceptor_with("FIX.4.4", |c| c.logout_timeout_secs = 1);
+    let mut p = a.logged_on();
+    // A message with a bad CompID makes the engine start the logout.
+    let wrong = gapless::codec::encode::Encoder::new(
+        "FIX.4.4",
+        "XX",
+        "ISLD",
+        gapless::codec::time::Precision::Millis,
+    );
+    let mut bytes = vec![];
+    wrong.encode(&mut bytes, b"0", 2, gapless::codec::time::now(), b"");
+    p.send_raw(&bytes);
+    p.expect("3");
+    p.expect("5");
+    // We never answer: the engine gives up after LogoutTimeout.
+    let t0 = std::time::Instant::now();
+    p.expect_disconnect();
+    assert!(t0.elapsed() >= Duration::from_millis(500));
+}
+
+#[test]
+fn case_21_next_expected_msg_seq_num_on_logon_triggers_a_resend() {
+    let a = acceptor_with("FIX.4.4", |c| {
+        c.enable_next_expected = true;
+        c.reset_on_logon = false;
+    });
+    let mut p = a.logged_on();
+    for i in 1..=3 {
+        p.send("D", &order(i));
+        p.expect("D");
+    }
+    // Reconnect claiming we only got the engine's seq 1 (its Logon).
+    p.send("5", "");
+    p.expect("5");
+    p.expect_disconnect();
+    let next = p.next_seq;
+    let mut p = a.peer();
+    p.next_seq = next;
+    p.send("A", "98=0|108=30|789=2|");
+    p.expect("A");
+    let mut resent = vec![];
+    while let Some(m) = p.recv(Duration::from_millis(500)) {
+        resent.push((m.msg_type(), m.get(43)));
+    }
+    let dups = resent
+        .iter()
+        .filter(|(t, pd)| t == "D" && pd.as_deref() == Some("Y"))
+        .count();
+    assert_eq!(dups, 3, "{resent:?}");
+}

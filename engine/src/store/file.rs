@@ -378,15 +378,13 @@ fn scan(shared: &Shared) -> Result<Scan, StoreError> {
     })
 }
 
-/// A bad record at `at` is a torn write when nothing follows it: every
-/// byte after its declared end is zero (or its length runs off the
-/// segment). Anything else after it means damage in the middle.
+/// A bad record at `at` is a torn write when no valid record follows it
+/// anywhere in the segment (a damaged length field could point anywhere, so
+/// every later offset is tried; the CRC rules out chance matches). Anything
+/// valid after it means damage in the middle.
 fn torn_only(buf: &[u8], at: usize) -> bool {
-    let declared = buf
-        .get(at..at + 4)
-        .map_or(0, |h| u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize);
-    let end = at.saturating_add(HEADER).saturating_add(declared);
-    end >= buf.len() || buf[end..].iter().all(|&b| b == 0)
+    let end = buf.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    (at + 1..end).all(|p| !matches!(record(buf, p), Ok(Some(_))))
 }
 
 /// Where a stored message is.
