@@ -55,6 +55,10 @@ impl Session {
             self.send_logout(ctx.now, b"HeartBtInt(108) missing or invalid");
             return self.disconnect(DisconnectReason::LogonRefused);
         };
+        if let Some(v) = msg.get(1137) {
+            // FIXT: the initiator's DefaultApplVerID becomes the session's.
+            self.cfg.default_appl_ver_id = Some(String::from_utf8_lossy(v).into_owned());
+        }
         let peer_reset = msg.flag(141);
         let reset = peer_reset || (self.cfg.reset_on_logon && !sent);
         if reset && !sent {

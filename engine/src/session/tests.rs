@@ -727,3 +727,15 @@ mod property {
         N.fetch_add(1, Ordering::Relaxed)
     }
 }
+
+#[test]
+fn logon_default_appl_ver_id_becomes_the_session_default() {
+    let mut ci = SessionConfig::new("FIXT.1.1", "CLIENT", "ISLD", true);
+    ci.default_appl_ver_id = Some("7".into());
+    let ca = SessionConfig::new("FIXT.1.1", "ISLD", "CLIENT", false);
+    let (mut a, mut b) = (Side::new(ci), Side::new(ca));
+    b.connect(T0);
+    a.connect(T0);
+    pump(&mut a, &mut b, T0);
+    assert_eq!(b.s.config().default_appl_ver_id.as_deref(), Some("7"));
+}
