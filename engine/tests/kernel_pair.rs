@@ -76,5 +76,8 @@ fn ten_thousand_orders_are_echoed_once_in_order_over_loopback() {
     assert_eq!(received.load(Ordering::Relaxed), 10_000);
     assert_eq!(errors.load(Ordering::Relaxed), 0);
     assert_eq!(ra.sessions[0].stats.delivered, 10_000);
-    assert_eq!(ri.sessions[0].next_out, 10_002);
+    assert_eq!(
+        ri.sessions[0].next_out, 10_003,
+        "Logon, 10,000 orders, Logout"
+    );
 }
