@@ -30,6 +30,7 @@ def settings_text(a):
         "[DEFAULT]",
         f"ConnectionType={a.role}",
         f"FileStorePath={a.store}",
+        f"FileLogPath={a.store}/log",
         "HeartBtInt=30",
         "StartTime=00:00:00",
         "EndTime=00:00:00",
@@ -159,7 +160,7 @@ def main():
     app = Peer(a, state)
     settings = fix.SessionSettings(cfg)
     factory = fix.FileStoreFactory(settings)
-    logs = fix.ScreenLogFactory(False, False, False)
+    logs = fix.FileLogFactory(settings)
     engine = (fix.SocketInitiator if a.role == "initiator" else fix.ThreadedSocketAcceptor)(app, factory, settings, logs)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

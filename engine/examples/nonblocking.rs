@@ -26,7 +26,6 @@ use gapless::session::{AppReject, Application, Sender, SessionConfig};
 use gapless::sim::{hgrm, histogram};
 use gapless::store::MemoryStore;
 use gapless::validator::software::{parse_frame, Frame};
-use gapless::validator::SoftwareValidator;
 use hdrhistogram::Histogram;
 
 type Phases = Arc<Mutex<Option<[Histogram<u64>; 2]>>>;
@@ -178,13 +177,9 @@ fn main() {
         KernelTransport::new("127.0.0.1".parse().unwrap()),
         EngineOptions {
             hot_path_core: Some(0),
-            max_message: 65536,
             // Paced so the replay lasts seconds: enough live samples.
             resend_rate: 50_000,
-            validator: Box::new(SoftwareValidator::new(1, 65536)),
-            on_event: None,
-            probe: false,
-            message_logs: vec![],
+            ..EngineOptions::new(1)
         },
     )
     .expect("engine");

@@ -14,7 +14,6 @@ use gapless::runtime::transport::KernelTransport;
 use gapless::runtime::{Engine, EngineOptions, SessionSpec};
 use gapless::session::SessionConfig;
 use gapless::store::FileStore;
-use gapless::validator::SoftwareValidator;
 
 fn acceptor(cfg: &std::path::Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_gapless"))
@@ -77,15 +76,7 @@ fn kill_9_of_the_acceptor_neither_loses_nor_duplicates_nor_reorders() {
             reconnect_secs: 1,
         }],
         KernelTransport::new("127.0.0.1".parse().unwrap()),
-        EngineOptions {
-            hot_path_core: None,
-            max_message: 65536,
-            resend_rate: 100_000,
-            validator: Box::new(SoftwareValidator::new(1, 65536)),
-            on_event: None,
-            probe: false,
-            message_logs: vec![],
-        },
+        EngineOptions::new(1),
     )
     .unwrap();
 

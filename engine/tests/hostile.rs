@@ -12,7 +12,6 @@ use gapless::runtime::transport::KernelTransport;
 use gapless::runtime::{Engine, EngineOptions, SessionSpec};
 use gapless::session::SessionConfig;
 use gapless::store::MemoryStore;
-use gapless::validator::SoftwareValidator;
 use peer::Peer;
 
 fn rss_bytes() -> u64 {
@@ -45,15 +44,7 @@ fn start(tune: impl FnOnce(&mut SessionConfig)) -> (Engine, u16) {
             reconnect_secs: 1,
         }],
         KernelTransport::new("127.0.0.1".parse().unwrap()),
-        EngineOptions {
-            hot_path_core: None,
-            max_message: 65536,
-            resend_rate: 100_000,
-            validator: Box::new(SoftwareValidator::new(1, 65536)),
-            on_event: None,
-            probe: false,
-            message_logs: vec![],
-        },
+        EngineOptions::new(1),
     )
     .unwrap();
     (engine, port)

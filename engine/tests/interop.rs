@@ -24,7 +24,6 @@ use gapless::runtime::{Engine, EngineOptions, SessionSpec};
 use gapless::session::{AppReject, Application, Sender, SessionConfig};
 use gapless::sim::lossy::{FaultCounters, FaultPlan, LossyTransport};
 use gapless::store::FileStore;
-use gapless::validator::SoftwareValidator;
 
 const MESSAGES: u64 = 10_000;
 
@@ -128,18 +127,6 @@ impl Application for CheckedEcho {
     }
 }
 
-fn options() -> EngineOptions {
-    EngineOptions {
-        hot_path_core: None,
-        max_message: 65536,
-        resend_rate: 100_000,
-        validator: Box::new(SoftwareValidator::new(1, 65536)),
-        on_event: None,
-        probe: false,
-        message_logs: vec![],
-    }
-}
-
 fn lossy(seed: u64, cut: u64) -> (LossyTransport<KernelTransport>, Arc<FaultCounters>) {
     let t = LossyTransport::new(
         KernelTransport::new("127.0.0.1".parse().unwrap()),
@@ -189,7 +176,10 @@ fn quickfix_initiator_and_gapless_acceptor_exchange_exactly_once_through_faults_
             accept_port: Some(port),
             reconnect_secs: 1,
         };
-        (Engine::start(vec![spec], t, options()).unwrap(), c)
+        (
+            Engine::start(vec![spec], t, EngineOptions::new(1)).unwrap(),
+            c,
+        )
     };
     let args = |extra: &[&str]| -> Vec<String> {
         let mut v: Vec<String> = [
@@ -223,11 +213,16 @@ fn quickfix_initiator_and_gapless_acceptor_exchange_exactly_once_through_faults_
     let (ok, _) = finish(qf_peer(&args(&["--stop-after", "3000", "--timeout", "60"])));
     assert!(ok, "first QuickFIX run");
     let peer = qf_peer(&args(&["--timeout", "90"]));
-    // Gapless restarts once the stream is past half way.
+    // Gapless restarts once the stream is past half way. It stops as a
+    // crash would, without a Logout: QuickFIX answers a Logout that arrives
+    // while one of its gaps is open by stepping its expected seq by one,
+    // past the missing message, which it then never requests (seen in its
+    // own message log: gap at 4936, Logout, re-logon, ResendRequest from
+    // 4937); these tests open gaps on purpose.
     wait_until("half the stream", 60, || {
         received.load(Ordering::Relaxed) > MESSAGES / 2
     });
-    let report = engine.stop();
+    let report = engine.abort();
     let next = report.sessions[0].next_in;
     println!(
         "gapless restarts at in {next} out {}",
@@ -247,8 +242,14 @@ fn quickfix_initiator_and_gapless_acceptor_exchange_exactly_once_through_faults_
         f.reordered.load(Ordering::Relaxed),
         f.cuts.load(Ordering::Relaxed)
     );
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(ok, "QuickFIX reported a problem: {json}");
+    if ok {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(
+        ok,
+        "QuickFIX reported a problem: {json} (logs in {})",
+        dir.display()
+    );
     assert_eq!(json_u64(&json, "received"), MESSAGES);
     assert_eq!(
         json_u64(&json, "duplicated") + json_u64(&json, "out_of_order"),
@@ -315,13 +316,16 @@ fn gapless_initiator_and_quickfix_acceptor_exchange_exactly_once_through_faults_
             accept_port: None,
             reconnect_secs: 1,
         };
-        (Engine::start(vec![spec], t, options()).unwrap(), c)
+        (
+            Engine::start(vec![spec], t, EngineOptions::new(1)).unwrap(),
+            c,
+        )
     };
     let (engine, counters) = start(Box::new(feeder), 31);
     wait_until("half the stream", 90, || {
         received.load(Ordering::Relaxed) > MESSAGES / 2
     });
-    // Restart Gapless (as a crash would, see the test above): a new feeder
+    // Restart Gapless (as a crash would, see the test below): a new feeder
     // resumes where the first one stood.
     let report = engine.abort();
     println!(
@@ -347,8 +351,14 @@ fn gapless_initiator_and_quickfix_acceptor_exchange_exactly_once_through_faults_
         counters.dropped.load(Ordering::Relaxed),
         counters.cuts.load(Ordering::Relaxed)
     );
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(ok, "QuickFIX reported a problem: {json}");
+    if ok {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(
+        ok,
+        "QuickFIX reported a problem: {json} (logs in {})",
+        dir.display()
+    );
     assert_eq!(json_u64(&json, "received"), MESSAGES);
     assert_eq!(
         received.load(Ordering::Relaxed),

@@ -13,7 +13,6 @@ use gapless::runtime::transport::KernelTransport;
 use gapless::runtime::{Engine, EngineOptions, SessionSpec};
 use gapless::session::SessionConfig;
 use gapless::store::MemoryStore;
-use gapless::validator::SoftwareValidator;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -21,18 +20,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn opts() -> EngineOptions {
-    EngineOptions {
-        hot_path_core: None,
-        max_message: 65536,
-        resend_rate: 100_000,
-        validator: Box::new(SoftwareValidator::new(1, 65536)),
-        on_event: None,
-        probe: false,
-        message_logs: vec![],
-    }
 }
 
 #[test]
@@ -49,7 +36,7 @@ fn ten_thousand_orders_are_echoed_once_in_order_over_loopback() {
             reconnect_secs: 1,
         }],
         KernelTransport::new("127.0.0.1".parse().unwrap()),
-        opts(),
+        EngineOptions::new(1),
     )
     .unwrap();
     let (feeder, received, errors) = Feeder::new(10_000);
@@ -64,7 +51,7 @@ fn ten_thousand_orders_are_echoed_once_in_order_over_loopback() {
             reconnect_secs: 1,
         }],
         KernelTransport::new("127.0.0.1".parse().unwrap()),
-        opts(),
+        EngineOptions::new(1),
     )
     .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);

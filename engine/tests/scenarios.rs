@@ -12,7 +12,6 @@ use gapless::runtime::transport::KernelTransport;
 use gapless::runtime::{Engine, EngineOptions, SessionSpec};
 use gapless::session::SessionConfig;
 use gapless::store::MemoryStore;
-use gapless::validator::SoftwareValidator;
 use peer::Peer;
 
 const VERSIONS: [&str; 3] = ["FIX.4.2", "FIX.4.4", "FIXT.1.1"];
@@ -81,15 +80,7 @@ fn acceptor_checked(
             reconnect_secs: 1,
         }],
         KernelTransport::new("127.0.0.1".parse().unwrap()),
-        EngineOptions {
-            hot_path_core: None,
-            max_message: 65536,
-            resend_rate: 100_000,
-            validator: Box::new(SoftwareValidator::new(1, 65536)),
-            on_event: None,
-            probe: false,
-            message_logs: vec![],
-        },
+        EngineOptions::new(1),
     )
     .unwrap();
     Acceptor {

@@ -88,6 +88,27 @@ pub struct EngineOptions {
     pub message_logs: Vec<Option<std::path::PathBuf>>,
 }
 
+impl EngineOptions {
+    /// Defaults for `sessions` sessions: the software validator, 64 KiB
+    /// messages, 100,000 resends/s, no pinning, hooks, probes or logs.
+    ///
+    /// ```
+    /// let o = gapless::runtime::EngineOptions::new(1);
+    /// assert_eq!(o.max_message, 65536);
+    /// ```
+    pub fn new(sessions: u16) -> Self {
+        EngineOptions {
+            hot_path_core: None,
+            max_message: 65536,
+            resend_rate: 100_000,
+            validator: Box::new(crate::validator::SoftwareValidator::new(sessions, 65536)),
+            on_event: None,
+            probe: false,
+            message_logs: vec![],
+        }
+    }
+}
+
 /// What an engine reports when it stops.
 #[derive(Clone, Debug)]
 pub struct EngineReport {

@@ -289,13 +289,11 @@ fn options(
     on_event: Option<crate::runtime::EventHook>,
 ) -> EngineOptions {
     EngineOptions {
-        hot_path_core: None,
-        max_message: 65536,
         resend_rate: 200_000,
         validator,
         on_event,
         probe: true,
-        message_logs: vec![],
+        ..EngineOptions::new(1)
     }
 }
 
