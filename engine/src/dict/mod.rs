@@ -33,6 +33,10 @@ pub mod reason {
     pub const VALUE_OUT_OF_RANGE: u32 = 5;
     /// Incorrect data format for value.
     pub const INCORRECT_DATA_FORMAT: u32 = 6;
+    /// CompID problem.
+    pub const COMP_ID_PROBLEM: u32 = 9;
+    /// SendingTime accuracy problem.
+    pub const SENDING_TIME_ACCURACY: u32 = 10;
     /// Invalid MsgType.
     pub const INVALID_MSG_TYPE: u32 = 11;
     /// Tag appears more than once.

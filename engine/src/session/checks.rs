@@ -5,13 +5,7 @@ use super::{Ctx, DisconnectReason, Session, State};
 use crate::codec::message::Header;
 use crate::codec::time::{self, Nanos};
 
-/// SessionRejectReason(373) codes used by the session layer.
-pub(super) mod reason {
-    pub const REQUIRED_TAG_MISSING: u32 = 1;
-    pub const VALUE_INCORRECT: u32 = 5;
-    pub const COMP_ID_PROBLEM: u32 = 9;
-    pub const SENDING_TIME_ACCURACY: u32 = 10;
-}
+pub(super) use crate::dict::reason;
 
 /// A failed check and what it costs the session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +82,7 @@ impl Session {
                 tag: 122,
             }),
             _ => Err(Failure::Reject {
-                reason: VALUE_INCORRECT,
+                reason: VALUE_OUT_OF_RANGE,
                 tag: 122,
             }),
         }
@@ -132,7 +126,7 @@ impl Session {
 pub(super) fn reject_text(reason: u32) -> &'static str {
     match reason {
         reason::REQUIRED_TAG_MISSING => "Required tag missing",
-        reason::VALUE_INCORRECT => "Value is incorrect (out of range) for this tag",
+        reason::VALUE_OUT_OF_RANGE => "Value is incorrect (out of range) for this tag",
         reason::COMP_ID_PROBLEM => "CompID problem",
         reason::SENDING_TIME_ACCURACY => "SendingTime accuracy problem",
         _ => "Invalid message",

@@ -262,7 +262,7 @@ impl Session {
                 ctx.now,
                 seq,
                 b"4",
-                reason::VALUE_INCORRECT,
+                reason::VALUE_OUT_OF_RANGE,
                 Some(36),
                 "Attempt to lower sequence number, invalid value NewSeqNo(36)",
             ),
@@ -291,7 +291,7 @@ impl Session {
                 ctx.now,
                 v.seq,
                 b"4",
-                reason::VALUE_INCORRECT,
+                reason::VALUE_OUT_OF_RANGE,
                 Some(36),
                 "Attempt to lower sequence number, invalid value NewSeqNo(36)",
             );
