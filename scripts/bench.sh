@@ -22,6 +22,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "# (a) parse + validate + sequence-check of a ~220-byte ExecutionReport"
 $qf/qf_parse bench/fixtures/exec_report.fix "$dict" 200
 $bin/parse 2000
+$bin/parse 500 "$dict"
 
 gapless_acceptor() { # PORT APP DIR
   cat > "$3.cfg" <<CFG

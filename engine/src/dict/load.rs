@@ -163,6 +163,7 @@ fn field_type(t: &str) -> FieldType {
 fn layout(ctx: &Ctx, node: Node, required: bool) -> Result<Layout, DictError> {
     let mut l = Layout::default();
     add(ctx, node, required, &mut l)?;
+    l.seal();
     Ok(l)
 }
 

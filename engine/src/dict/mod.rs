@@ -43,6 +43,8 @@ pub mod reason {
     pub const REPEATED_TAG: u32 = 13;
     /// Tag specified out of required order.
     pub const TAG_OUT_OF_ORDER: u32 = 14;
+    /// Repeating group fields out of order.
+    pub const GROUP_FIELDS_OUT_OF_ORDER: u32 = 15;
     /// Incorrect NumInGroup count for repeating group.
     pub const INCORRECT_NUM_IN_GROUP: u32 = 16;
 }
@@ -75,15 +77,52 @@ pub struct FieldDef {
     pub values: Vec<Vec<u8>>,
 }
 
+/// A map keyed by tag, hashed by identity (tags are already well spread).
+pub type TagMap<V> = HashMap<u32, V, std::hash::BuildHasherDefault<TagHasher>>;
+
+/// The identity hasher of [`TagMap`].
+#[derive(Default)]
+pub struct TagHasher(u64);
+
+impl std::hash::Hasher for TagHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// The fields a message, header, trailer or group instance may hold.
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
-    /// Tags allowed at this level.
+    /// Tags allowed at this level, in dictionary order.
     pub fields: Vec<u32>,
     /// Tags required at this level.
     pub required: Vec<u32>,
     /// Repeating groups by their NumInGroup tag.
-    pub groups: HashMap<u32, Group>,
+    pub groups: TagMap<Group>,
+    /// `fields`, sorted, for [`Layout::has`].
+    sorted: Vec<u32>,
+}
+
+impl Layout {
+    /// `tag` may appear at this level.
+    pub fn has(&self, tag: u32) -> bool {
+        self.sorted.binary_search(&tag).is_ok()
+    }
+
+    /// Builds the lookup once the fields are known.
+    fn seal(&mut self) {
+        self.sorted = self.fields.clone();
+        self.sorted.sort_unstable();
+        self.sorted.dedup();
+    }
 }
 
 /// A repeating group.
@@ -112,7 +151,7 @@ pub struct DataDictionary {
     /// BeginString it describes (`FIX.4.4`, `FIXT.1.1`, `FIX.5.0SP2`…).
     pub version: String,
     /// Fields by tag.
-    pub fields: HashMap<u32, FieldDef>,
+    pub fields: TagMap<FieldDef>,
     /// Standard header.
     pub header: Layout,
     /// Standard trailer.
@@ -154,6 +193,52 @@ impl DataDictionary {
     /// Parses a QuickFIX XML dictionary from text.
     pub fn parse(xml: &str) -> Result<DataDictionary, DictError> {
         load::parse(xml, Path::new("<text>"))
+    }
+}
+
+/// The tags of one message: a bitmap for tags below 1024 (nearly all),
+/// a short list for the rest. No allocation.
+struct TagSet {
+    bits: [u64; 16],
+    high: [u32; MAX_FIELDS],
+    n: usize,
+}
+
+impl Default for TagSet {
+    fn default() -> Self {
+        TagSet {
+            bits: [0; 16],
+            high: [0; MAX_FIELDS],
+            n: 0,
+        }
+    }
+}
+
+impl TagSet {
+    /// Adds `tag`; false if it was there already.
+    fn insert(&mut self, tag: u32) -> bool {
+        if tag < 1024 {
+            let (w, b) = ((tag / 64) as usize, tag % 64);
+            let new = self.bits[w] & (1 << b) == 0;
+            self.bits[w] |= 1 << b;
+            return new;
+        }
+        if self.high[..self.n].contains(&tag) {
+            return false;
+        }
+        if self.n < MAX_FIELDS {
+            self.high[self.n] = tag;
+            self.n += 1;
+        }
+        true
+    }
+
+    fn contains(&self, tag: u32) -> bool {
+        if tag < 1024 {
+            self.bits[(tag / 64) as usize] & (1 << (tag % 64)) != 0
+        } else {
+            self.high[..self.n].contains(&tag)
+        }
     }
 }
 
@@ -214,15 +299,14 @@ impl Validator {
         let Some(def) = dict.messages.get(msg_type) else {
             return Err(reject(reason::INVALID_MSG_TYPE, 35, "Invalid MsgType"));
         };
-        let mut seen = [0u32; MAX_FIELDS];
-        let mut n = 0;
+        let mut seen = TagSet::default();
         let mut part = Part::Header;
         let mut fields = Fields::new(msg.bytes()).peekable();
         while let Some((tag, value)) = fields.next() {
             self.check_field(dict, tag, value)?;
-            let here = if self.transport.header.fields.contains(&tag) {
+            let here = if self.transport.header.has(tag) {
                 Part::Header
-            } else if self.transport.trailer.fields.contains(&tag) {
+            } else if self.transport.trailer.has(tag) {
                 Part::Trailer
             } else {
                 Part::Body
@@ -235,24 +319,19 @@ impl Validator {
                 ));
             }
             part = here;
-            if here == Part::Body && !def.layout.fields.contains(&tag) && !self.unknown_allowed(tag)
-            {
+            if here == Part::Body && !def.layout.has(tag) && !self.unknown_allowed(tag) {
                 return Err(reject(
                     reason::TAG_NOT_DEFINED_FOR_MESSAGE,
                     tag,
                     "Tag not defined for this message type",
                 ));
             }
-            if seen[..n].contains(&tag) {
+            if !seen.insert(tag) {
                 return Err(reject(
                     reason::REPEATED_TAG,
                     tag,
                     "Tag appears more than once",
                 ));
-            }
-            if n < MAX_FIELDS {
-                seen[n] = tag;
-                n += 1;
             }
             let group = match here {
                 Part::Header => self.transport.header.groups.get(&tag),
@@ -268,7 +347,7 @@ impl Validator {
             (&def.layout, 1),
             (&self.transport.trailer, 2),
         ] {
-            if let Some(&t) = layout.required.iter().find(|t| !seen[..n].contains(t)) {
+            if let Some(&t) = layout.required.iter().find(|&&t| !seen.contains(t)) {
                 return Err(reject(
                     reason::REQUIRED_TAG_MISSING,
                     t,
@@ -335,6 +414,18 @@ impl Validator {
         Ok(())
     }
 
+    /// Every required field of a group instance is present.
+    fn instance_complete(g: &Group, seen: &[u32]) -> Result<(), SessionReject> {
+        match g.layout.required.iter().find(|t| !seen.contains(t)) {
+            Some(&t) => Err(reject(
+                reason::REQUIRED_TAG_MISSING,
+                t,
+                "Required tag missing",
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Walks `count` instances of `g` from `fields`, each starting with the
     /// delimiter; the number found must equal the NumInGroup value.
     fn check_group<'a>(
@@ -353,17 +444,37 @@ impl Validator {
             ));
         };
         let mut found = 0u64;
+        // Tags of the current instance, for its required fields.
+        let (mut seen, mut n) = ([0u32; 64], 0);
         while let Some(&(tag, value)) = fields.peek() {
+            let member = g.layout.has(tag);
             if tag == g.delimiter {
+                if found > 0 {
+                    Self::instance_complete(g, &seen[..n])?;
+                }
                 found += 1;
-            } else if found == 0 || !g.layout.fields.contains(&tag) {
+                n = 0;
+            } else if found == 0 && member {
+                return Err(reject(
+                    reason::GROUP_FIELDS_OUT_OF_ORDER,
+                    tag,
+                    "Repeating group fields out of order",
+                ));
+            } else if found == 0 || !member {
                 break;
             }
             fields.next();
+            if n < seen.len() {
+                seen[n] = tag;
+                n += 1;
+            }
             self.check_field(dict, tag, value)?;
             if let Some(inner) = g.layout.groups.get(&tag) {
                 self.check_group(dict, inner, tag, value, fields)?;
             }
+        }
+        if found > 0 {
+            Self::instance_complete(g, &seen[..n])?;
         }
         if found != expected {
             return Err(reject(

@@ -119,6 +119,53 @@ fn header_field_after_the_body_is_out_of_order() {
 }
 
 #[test]
+fn group_instance_not_starting_with_its_delimiter_is_out_of_order() {
+    let body = format!("{ORDER}453=1|447=D|448=P1|452=1|");
+    assert_eq!(
+        code(&fix44(), &msg("D", &body)),
+        Some((reason::GROUP_FIELDS_OUT_OF_ORDER, Some(447)))
+    );
+}
+
+/// A small dictionary: message `X` with a group whose second field is required.
+const SMALL: &str = r#"<fix type="FIX" major="4" minor="4" servicepack="0">
+ <header><field name="BeginString" required="Y"/><field name="BodyLength" required="Y"/>
+  <field name="MsgType" required="Y"/><field name="SenderCompID" required="Y"/>
+  <field name="TargetCompID" required="Y"/><field name="MsgSeqNum" required="Y"/>
+  <field name="SendingTime" required="Y"/></header>
+ <trailer><field name="CheckSum" required="Y"/></trailer>
+ <messages><message name="Items" msgtype="X" msgcat="app">
+  <group name="NoItems" required="Y"><field name="ItemA" required="N"/><field name="ItemB" required="Y"/></group>
+ </message></messages>
+ <components/>
+ <fields>
+  <field number="8" name="BeginString" type="STRING"/><field number="9" name="BodyLength" type="LENGTH"/>
+  <field number="35" name="MsgType" type="STRING"/><field number="49" name="SenderCompID" type="STRING"/>
+  <field number="56" name="TargetCompID" type="STRING"/><field number="34" name="MsgSeqNum" type="SEQNUM"/>
+  <field number="52" name="SendingTime" type="UTCTIMESTAMP"/><field number="10" name="CheckSum" type="STRING"/>
+  <field number="9000" name="NoItems" type="NUMINGROUP"/><field number="9001" name="ItemA" type="STRING"/>
+  <field number="9002" name="ItemB" type="INT"/>
+ </fields>
+</fix>"#;
+
+#[test]
+fn required_field_missing_inside_a_group_instance_is_rejected() {
+    let v = Validator::new(
+        DataDictionary::parse(SMALL).unwrap(),
+        None,
+        Options::default(),
+    );
+    assert_eq!(
+        code(&v, &msg("X", "9000=2|9001=a|9002=1|9001=b|9002=2|")),
+        None
+    );
+    assert_eq!(
+        code(&v, &msg("X", "9000=2|9001=a|9002=1|9001=b|")),
+        Some((reason::REQUIRED_TAG_MISSING, Some(9002)))
+    );
+}
+
+#[test]
 fn groups_with_the_right_count_pass() {
     let v = fix44();
     let body = format!("{ORDER}453=2|448=P1|447=D|452=1|448=P2|447=D|452=3|");
