@@ -670,3 +670,111 @@ fn case_21_next_expected_msg_seq_num_on_logon_triggers_a_resend() {
         .count();
     assert_eq!(dups, 3, "{resent:?}");
 }
+
+// Cases named after QuickFIX's acceptance-test definitions.
+
+#[test]
+fn case_1c_logon_with_an_unknown_target_comp_id_is_disconnected_silently() {
+    let a = acceptor("FIX.4.4");
+    let mut p = Peer::connect(a.port, "FIX.4.4", "TW", "NOT_ISLD");
+    p.send("A", "98=0|108=30|");
+    assert!(p.recv(Duration::from_millis(300)).is_none());
+    p.expect_disconnect();
+}
+
+#[test]
+fn case_1d_logon_with_a_bad_sending_time_is_refused() {
+    let a = acceptor("FIX.4.4");
+    let mut p = a.peer();
+    let m = gapless::codec::encode::Outgoing {
+        msg_type: b"A",
+        seq: 1,
+        poss_dup: false,
+        orig_sending_time: b"",
+        body: b"98=0\x01108=30\x01",
+    };
+    let mut bytes = vec![];
+    p.enc.encode_with(
+        &mut bytes,
+        &m,
+        gapless::codec::time::now() - 600_000_000_000,
+    );
+    p.send_raw(&bytes);
+    let mut types = vec![];
+    while let Some(m) = p.recv(Duration::from_millis(500)) {
+        types.push(m.msg_type());
+    }
+    assert!(!types.contains(&"A".to_string()), "{types:?}");
+    assert!(types.contains(&"5".to_string()), "{types:?}");
+}
+
+#[test]
+fn case_2t_first_three_fields_out_of_order_is_garbled_and_ignored() {
+    let a = acceptor("FIX.4.4");
+    let mut p = a.logged_on();
+    let good = String::from_utf8(p.build("D", 2, false, "", &order(1))).unwrap();
+    // Swap BodyLength and MsgType: 8, 35, 9, … (the checksum is kept valid).
+    let fields: Vec<&str> = good.split('\x01').collect();
+    let mut swapped = format!("{}\x01{}\x01{}\x01", fields[0], fields[2], fields[1]);
+    for f in &fields[3..fields.len() - 2] {
+        swapped.push_str(f);
+        swapped.push('\x01');
+    }
+    let sum: u32 = swapped.bytes().map(u32::from).sum::<u32>() % 256;
+    swapped.push_str(&format!("10={sum:03}\x01"));
+    p.send_raw(swapped.as_bytes());
+    p.expect_silence(300);
+    p.next_seq = 2;
+    p.send("D", &order(2));
+    assert_eq!(p.expect("D").get(11).as_deref(), Some("ID2"));
+}
+
+#[test]
+fn case_10_gap_fill_with_seq_too_high_requests_resend_and_too_low_logs_out() {
+    let a = acceptor("FIX.4.4");
+    let mut p = a.logged_on();
+    let gf = p.build("4", 5, true, "20231114-22:13:20", "123=Y|36=8|");
+    p.send_raw(&gf);
+    let rr = p.expect("2");
+    assert_eq!(rr.get(7).as_deref(), Some("2"));
+    let gf = p.build("4", 2, true, "20231114-22:13:20", "123=Y|36=5|");
+    p.send_raw(&gf);
+    // The held GapFill at 5 is released: expected is now 8.
+    p.send_seq("D", 8, &order(8));
+    assert_eq!(p.expect("D").get(11).as_deref(), Some("ID8"));
+    let low = p.build("4", 3, false, "", "123=Y|36=9|");
+    p.send_raw(&low);
+    p.expect("5");
+    p.expect_disconnect();
+}
+
+#[test]
+fn case_11b_sequence_reset_to_the_expected_seq_is_accepted() {
+    let a = acceptor("FIX.4.4");
+    let mut p = a.logged_on();
+    p.send_seq("4", 2, "36=2|");
+    p.expect_silence(200);
+    p.next_seq = 2;
+    p.send("D", &order(2));
+    p.expect("D");
+}
+
+#[test]
+fn case_14j_repeating_group_members_out_of_order_are_rejected() {
+    let a = acceptor_checked("FIX.4.4", |_| {}, true);
+    let mut p = a.logged_on();
+    let seq = p.send("D", &format!("{}453=1|447=D|448=P1|452=1|", order(1)));
+    let r = p.expect("3");
+    assert_eq!(
+        (r.get(45), r.get(373)),
+        (Some(seq.to_string()), Some("15".to_string()))
+    );
+}
+
+#[test]
+fn case_21_repeating_group_count_of_zero_is_accepted() {
+    let a = acceptor_checked("FIX.4.4", |_| {}, true);
+    let mut p = a.logged_on();
+    p.send("D", &format!("{}453=0|", order(1)));
+    assert_eq!(p.expect("D").get(11).as_deref(), Some("ID1"));
+}
