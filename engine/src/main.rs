@@ -128,10 +128,17 @@ fn run_main(a: &RunArgs) -> ExitCode {
             std::thread::park();
         },
     }
-    for r in engine.stop().sessions {
+    let report = engine.stop();
+    for r in &report.sessions {
         println!(
             "gapless run: {} stopped at in {} / out {}: {:?}",
             r.id, r.next_in, r.next_out, r.stats
+        );
+    }
+    if report.cmds_dropped + report.log_dropped > 0 {
+        println!(
+            "gapless run: rings full: {} recovery commands and {} log chunks dropped",
+            report.cmds_dropped, report.log_dropped
         );
     }
     ExitCode::SUCCESS

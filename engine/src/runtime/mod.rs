@@ -116,6 +116,10 @@ pub struct EngineReport {
     pub sessions: Vec<SessionReport>,
     /// The hot path's latency probes, if enabled.
     pub probe: Option<probe::Probe>,
+    /// Commands the recovery ring refused (re-raised by resend timeouts).
+    pub cmds_dropped: u64,
+    /// Message-log chunks the log ring refused (lines missing from logs).
+    pub log_dropped: u64,
 }
 
 /// A running engine.
@@ -256,7 +260,12 @@ impl Engine {
             let mut hp = hot_path::HotPath::new(slots, transport, validator, links, max);
             hp.probe = probe;
             let (sessions, probe) = hp.run(&hot_stop, &hot_graceful);
-            EngineReport { sessions, probe }
+            EngineReport {
+                sessions,
+                probe,
+                cmds_dropped: hp.cmds_dropped,
+                log_dropped: hp.log_dropped,
+            }
         })?;
         Ok(Engine {
             stop,
@@ -285,6 +294,8 @@ impl Engine {
         let empty = EngineReport {
             sessions: vec![],
             probe: None,
+            cmds_dropped: 0,
+            log_dropped: 0,
         };
         let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or(empty);
         for h in &self.others {
