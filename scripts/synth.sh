@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Synthesizes fpga/ with yosys and fails on errors, latches or
+# combinational loops. Prints LUT/FF/BRAM counts (Xilinx UltraScale+
+# mapping) and the longest logic path in 6-LUT levels (generic mapping).
+# Usage: scripts/synth.sh [report-dir]   (default target/synth)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-target/synth}
+mkdir -p "$out"
+SRC=(fpga/seq_validator.v fpga/fix_parse_step.v fpga/seq_classify.v fpga/verdict_record.v fpga/verdict_fifo.v)
+read="read_verilog -sv ${SRC[*]}"
+
+# 1. Xilinx UltraScale+ mapping: resource counts; `check -assert` fails on
+#    combinational loops and other netlist problems.
+yosys -q -l "$out/xilinx.log" -p "$read; synth_xilinx -flatten -family xcup -top seq_validator; \
+  tee -q -o $out/xilinx_stat.txt stat; check -assert"
+
+# 2. Generic 6-LUT mapping: latches would appear as $_DLATCH_ cells, and
+#    ltp -noff gives the deepest LUT chain between flip-flops.
+yosys -q -l "$out/generic.log" -p "$read; synth -flatten -top seq_validator; abc -lut 6; \
+  opt_clean; tee -q -o $out/generic_stat.txt stat; check -assert; tee -q -o $out/ltp.txt ltp -noff"
+
+if grep -q "DLATCH" "$out/generic_stat.txt"; then
+  echo "synth: latches inferred:"; grep DLATCH "$out/generic_stat.txt"; exit 1
+fi
+if grep -qi "latch" "$out/xilinx_stat.txt"; then
+  echo "synth: latches inferred (xilinx):"; grep -i latch "$out/xilinx_stat.txt"; exit 1
+fi
+
+luts=$(awk '/ LUT[1-6] /{s+=$2} END{print s+0}' "$out/xilinx_stat.txt")
+ffs=$(awk '/ FD[A-Z]+ /{s+=$2} END{print s+0}' "$out/xilinx_stat.txt")
+lutram=$(awk '/ RAM[0-9A-Z]+ /{s+=$2} END{print s+0}' "$out/xilinx_stat.txt")
+bram=$(awk '/ RAMB[0-9A-Z]+ /{s+=$2} END{print s+0}' "$out/xilinx_stat.txt")
+depth=$(grep -o "Longest topological path in seq_validator (length=[0-9]*)" "$out/ltp.txt" | grep -o "[0-9]*)" | tr -d ')')
+echo "synth: xcup LUT=$luts FF=$ffs LUTRAM=$lutram BRAM=$bram; longest path $depth 6-LUT levels (generic)"
