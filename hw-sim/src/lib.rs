@@ -187,9 +187,9 @@ impl Sim {
             let (mut data, mut keep) = ([0u8; BEAT_BYTES], 0u8);
             if random_fill {
                 let mask = (self.random() as u8) | 1 << (self.random() % 8);
-                for lane in 0..BEAT_BYTES {
+                for (lane, byte) in data.iter_mut().enumerate() {
                     if mask & (1 << lane) != 0 && !rest.is_empty() {
-                        (data[lane], keep, rest) = (rest[0], keep | 1 << lane, &rest[1..]);
+                        (*byte, keep, rest) = (rest[0], keep | 1 << lane, &rest[1..]);
                     }
                 }
             } else {
