@@ -88,8 +88,16 @@ pub fn validator(
             sessions as u16,
             max_message as u32,
         ))),
+        #[cfg(feature = "verilator")]
+        ValidatorKind::Verilator => {
+            crate::validator::verilated::VerilatedValidator::new(sessions as u16, max_message as u32)
+                .map(|v| Box::new(v) as Box<dyn SeqValidator + Send>)
+                .map_err(|e| LaunchError::Setting(format!("Validator=verilator: {e}")))
+        }
+        #[cfg(not(feature = "verilator"))]
         ValidatorKind::Verilator => Err(LaunchError::Setting(
-            "Validator=verilator: this build has no Verilator cosimulation; use Validator=software"
+            "Validator=verilator: this build has no Verilator cosimulation; \
+             rebuild with `cargo build --release --features verilator` or use Validator=software"
                 .into(),
         )),
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use gapless::sim::{self, hgrm, lossy::FaultPlan, Progress, SimOptions};
+use gapless::config::ValidatorKind;
 use gapless::validator::{SeqValidator, SoftwareValidator};
 
 /// Gapless: a FIX session engine for colocated trading servers.
@@ -47,12 +48,17 @@ struct RunArgs {
     /// Stop after this many seconds (default: run until killed).
     #[arg(long)]
     seconds: Option<f64>,
+    /// Overrides the settings' `Validator=`.
+    #[arg(long, value_enum)]
+    validator: Option<ValidatorArg>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ValidatorArg {
     /// The software validator (always available).
     Software,
+    /// The Verilated RTL (builds with `--features verilator`).
+    Verilator,
 }
 
 #[derive(clap::Args)]
@@ -97,7 +103,7 @@ fn main() -> ExitCode {
 }
 
 fn run_main(a: &RunArgs) -> ExitCode {
-    let settings = match gapless::config::Settings::load(&a.config) {
+    let mut settings = match gapless::config::Settings::load(&a.config) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("gapless run: {}: {e}", a.config.display());
@@ -106,6 +112,14 @@ fn run_main(a: &RunArgs) -> ExitCode {
     };
     for w in &settings.warnings {
         eprintln!("gapless run: {}: warning: {w}", a.config.display());
+    }
+    if let Some(kind) = a.validator {
+        for s in &mut settings.sessions {
+            s.validator = match kind {
+                ValidatorArg::Software => ValidatorKind::Software,
+                ValidatorArg::Verilator => ValidatorKind::Verilator,
+            };
+        }
     }
     let app = match a.app {
         AppArg::Echo => gapless::app::AppKind::Echo,
@@ -144,8 +158,12 @@ fn run_main(a: &RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn validator(_: ValidatorArg) -> (Box<dyn SeqValidator + Send>, &'static str) {
-    (Box::new(SoftwareValidator::new(1, 65536)), "software")
+fn validator(kind: ValidatorArg) -> Result<Box<dyn SeqValidator + Send>, String> {
+    let kind = match kind {
+        ValidatorArg::Software => ValidatorKind::Software,
+        ValidatorArg::Verilator => ValidatorKind::Verilator,
+    };
+    gapless::launch::validator(kind, 1, 65536).map_err(|e| e.to_string())
 }
 
 fn sim_main(a: &SimArgs) -> ExitCode {
@@ -162,7 +180,17 @@ fn sim_main(a: &SimArgs) -> ExitCode {
         faults,
         port: a.port,
     };
-    let (v, name) = validator(a.validator);
+    let name = match a.validator {
+        ValidatorArg::Software => "software",
+        ValidatorArg::Verilator => "verilator (RTL in Verilator)",
+    };
+    let v = match validator(a.validator) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("gapless sim: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let total = (f64::from(a.rate) * a.seconds) as u64;
     println!(
         "gapless sim: {total} ExecutionReports at {}/s over 127.0.0.1:{}, validator: {name}",

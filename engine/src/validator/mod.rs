@@ -51,6 +51,8 @@
 //! See [`Verdict`]; `docs/VALIDATOR.md` gives the RTL's bit layout.
 
 pub mod software;
+#[cfg(feature = "verilator")]
+pub mod verilated;
 
 pub use software::SoftwareValidator;
 
@@ -238,14 +240,17 @@ pub trait SeqValidator {
     fn retain_from(&self, session: u16) -> u64;
     /// Sets the expected inbound seq (Logon, reset, resumption, recovery).
     fn set_expected(&mut self, session: u16, seq: u32);
-    /// The expected inbound seq.
-    fn expected(&self, session: u16) -> u32;
+    /// The expected inbound seq (`&mut`: on hardware it is a register
+    /// read).
+    fn expected(&mut self, session: u16) -> u32;
     /// Enables or disables a session; a disabled session's frames are
     /// framed but not sequence-checked ([`VerdictKind::Disabled`]).
     fn set_enabled(&mut self, session: u16, enabled: bool);
     /// Starts a new stream for `session` (a new connection): parser state
     /// and offset go back to zero; expected and enable are kept.
     fn reset_stream(&mut self, session: u16);
-    /// Counters since construction.
-    fn counters(&self) -> Counters;
+    /// Counters since construction (`&mut`, as [`expected`]).
+    ///
+    /// [`expected`]: SeqValidator::expected
+    fn counters(&mut self) -> Counters;
 }

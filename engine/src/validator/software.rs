@@ -364,7 +364,7 @@ impl SeqValidator for SoftwareValidator {
         self.sessions[usize::from(session)].expected = seq;
     }
 
-    fn expected(&self, session: u16) -> u32 {
+    fn expected(&mut self, session: u16) -> u32 {
         self.sessions[usize::from(session)].expected
     }
 
@@ -377,7 +377,7 @@ impl SeqValidator for SoftwareValidator {
         (st.frame_start, st.hunting) = (0, false);
     }
 
-    fn counters(&self) -> Counters {
+    fn counters(&mut self) -> Counters {
         self.counters
     }
 }
