@@ -9,4 +9,6 @@ bash scripts/install-deps.sh
 echo "== fmt";    cargo fmt --all -- --check
 echo "== clippy"; cargo clippy --workspace --all-targets -- -D warnings
 echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+echo "== rtl";    bash scripts/rtl_tb.sh && bash scripts/synth.sh
+echo "== waves";  cargo test -q -p gapless-hw-sim --features waves
 echo "== tests";  cargo test --workspace

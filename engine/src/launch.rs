@@ -89,11 +89,12 @@ pub fn validator(
             max_message as u32,
         ))),
         #[cfg(feature = "verilator")]
-        ValidatorKind::Verilator => {
-            crate::validator::verilated::VerilatedValidator::new(sessions as u16, max_message as u32)
-                .map(|v| Box::new(v) as Box<dyn SeqValidator + Send>)
-                .map_err(|e| LaunchError::Setting(format!("Validator=verilator: {e}")))
-        }
+        ValidatorKind::Verilator => crate::validator::verilated::VerilatedValidator::new(
+            sessions as u16,
+            max_message as u32,
+        )
+        .map(|v| Box::new(v) as Box<dyn SeqValidator + Send>)
+        .map_err(|e| LaunchError::Setting(format!("Validator=verilator: {e}"))),
         #[cfg(not(feature = "verilator"))]
         ValidatorKind::Verilator => Err(LaunchError::Setting(
             "Validator=verilator: this build has no Verilator cosimulation; \

@@ -6,8 +6,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use gapless::sim::{self, hgrm, lossy::FaultPlan, Progress, SimOptions};
 use gapless::config::ValidatorKind;
+use gapless::sim::{self, hgrm, lossy::FaultPlan, Progress, SimOptions};
 use gapless::validator::{SeqValidator, SoftwareValidator};
 
 /// Gapless: a FIX session engine for colocated trading servers.

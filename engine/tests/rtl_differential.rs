@@ -68,7 +68,11 @@ fn first_difference(msgs: &[&[u8]], chunk: usize) -> Option<(Vec<Verdict>, Vec<V
 fn report_smallest(stream: &Stream, upto: usize) -> String {
     let msgs: Vec<&[u8]> = (0..stream.starts.len())
         .map(|i| {
-            let end = stream.starts.get(i + 1).copied().unwrap_or(stream.bytes.len());
+            let end = stream
+                .starts
+                .get(i + 1)
+                .copied()
+                .unwrap_or(stream.bytes.len());
             &stream.bytes[stream.starts[i]..end]
         })
         .take_while(|m| m.as_ptr() as usize - stream.bytes.as_ptr() as usize <= upto)
@@ -131,7 +135,11 @@ fn run(total: usize, seed: u64) {
         push(&mut sw, s, &st.bytes, have, &mut a);
         push(&mut hw, s, &st.bytes, have, &mut b);
         if a != b || sw.retain_from(s) != hw.retain_from(s) {
-            let at = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            let at = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
             panic!(
                 "RTL and software differ on session {s} after {records} records \
                  (retain {} vs {}):\nsoftware: {:?}\nrtl:      {:?}\n{}",
@@ -150,7 +158,9 @@ fn run(total: usize, seed: u64) {
         b.clear();
         // The session layer moves expected itself when recovery fills a
         // gap (and now and then otherwise).
-        let gap = a.iter().any(|v| v.kind == gapless::validator::VerdictKind::Gap);
+        let gap = a
+            .iter()
+            .any(|v| v.kind == gapless::validator::VerdictKind::Gap);
         if rng.pct(if gap { 40 } else { 1 }) {
             let e = gens[usize::from(s)].next;
             sw.set_expected(s, e);
@@ -166,7 +176,10 @@ fn run(total: usize, seed: u64) {
         cycles as f64 / generated as f64
     );
     // The generator reaches every verdict but Disabled (tested below).
-    assert!(kinds[..8].iter().all(|&n| n > 0), "kinds covered: {kinds:?}");
+    assert!(
+        kinds[..8].iter().all(|&n| n > 0),
+        "kinds covered: {kinds:?}"
+    );
 }
 
 #[test]
@@ -201,6 +214,8 @@ fn disabled_sessions_and_stream_resets_agree() {
     push(&mut hw, 1, &bytes, bytes.len(), &mut b);
     let at = a.iter().zip(&b).position(|(x, y)| x != y);
     assert_eq!((a.len(), at), (b.len(), None), "first difference at {at:?}");
-    assert!(a.iter().any(|v| v.kind == gapless::validator::VerdictKind::Disabled));
+    assert!(a
+        .iter()
+        .any(|v| v.kind == gapless::validator::VerdictKind::Disabled));
     assert_eq!(sw.expected(1), hw.expected(1));
 }

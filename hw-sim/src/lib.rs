@@ -291,6 +291,20 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "waves")]
+    #[test]
+    fn waves_are_written_to_an_fst_file() {
+        let path = std::env::temp_dir().join(format!("hw-sim-{}.fst", std::process::id()));
+        {
+            let mut sim = Sim::with_waves(&path);
+            sim.push_stream(0, HB1);
+            sim.drain();
+        }
+        let bytes = std::fs::read(&path).expect("FST written");
+        assert!(bytes.len() > 100, "FST has content");
+        let _ = std::fs::remove_file(&path);
+    }
+
     #[test]
     fn control_port_sets_expected_and_resets_the_stream() {
         let mut sim = Sim::new();

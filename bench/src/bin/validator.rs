@@ -19,7 +19,10 @@ fn run(v: &mut dyn SeqValidator, stream: &[u8], read: usize, out: &mut Vec<Verdi
         have = (have + read).min(stream.len());
         let from = v.retain_from(0) as usize;
         v.push(0, &stream[from..have], from as u64, out);
-        in_order += out.iter().filter(|v| v.kind == VerdictKind::InOrder).count();
+        in_order += out
+            .iter()
+            .filter(|v| v.kind == VerdictKind::InOrder)
+            .count();
         out.clear();
     }
     in_order
@@ -41,7 +44,9 @@ fn main() {
     let ok = run(&mut sw, &stream, 65536, &mut out);
     let ns = t.elapsed().as_nanos() as f64 / f64::from(n);
     assert_eq!(ok, n as usize, "every message in order");
-    println!("{{\"validator\":\"software\",\"bytes\":{size},\"messages\":{n},\"ns_per_msg\":{ns:.1}}}");
+    println!(
+        "{{\"validator\":\"software\",\"bytes\":{size},\"messages\":{n},\"ns_per_msg\":{ns:.1}}}"
+    );
 
     let mut hw = VerilatedValidator::new(1, 65536).expect("the RTL builds for one session");
     let t = Instant::now();

@@ -66,7 +66,13 @@ impl SessionGen {
                 format!("35=4\x0134={seq}\x0136={to}\x01").into_bytes()
             }
             83..=84 => {
-                let bad = ["34=\x01", "34=12a\x01", "34=99999999999\x01", "034=5\x01", ""][rng.below(5) as usize];
+                let bad = [
+                    "34=\x01",
+                    "34=12a\x01",
+                    "34=99999999999\x01",
+                    "034=5\x01",
+                    "",
+                ][rng.below(5) as usize];
                 format!("35=0\x01{bad}49=A\x01").into_bytes()
             }
             _ => return garbled(rng, begin, seq),
@@ -81,10 +87,21 @@ fn app_body(rng: &mut Rng, seq: &str, extra: &str) -> Vec<u8> {
     let seq_zero = if rng.pct(5) { "00" } else { "" };
     let order = rng.below(3);
     let dup34 = if rng.pct(5) { "34=1\x01" } else { "" };
-    let noise = ["43=N\x01", "43=YY\x01", "123=Y\x01", "36=7\x01", "134=9\x01", ""][rng.below(6) as usize];
+    let noise = [
+        "43=N\x01",
+        "43=YY\x01",
+        "123=Y\x01",
+        "36=7\x01",
+        "134=9\x01",
+        "",
+    ][rng.below(6) as usize];
     let fields = match order {
-        0 => format!("34={seq_zero}{seq}\x01{dup34}49=SNDR\x0156=TGT\x01{extra}{noise}58={pad}\x01"),
-        1 => format!("49=SNDR\x0156=TGT\x0134={seq_zero}{seq}\x01{extra}{noise}{dup34}58={pad}\x01"),
+        0 => {
+            format!("34={seq_zero}{seq}\x01{dup34}49=SNDR\x0156=TGT\x01{extra}{noise}58={pad}\x01")
+        }
+        1 => {
+            format!("49=SNDR\x0156=TGT\x0134={seq_zero}{seq}\x01{extra}{noise}{dup34}58={pad}\x01")
+        }
         _ => format!("{noise}49=SNDR\x01{extra}56=TGT\x0158={pad}\x0134={seq}\x01"),
     };
     format!("35={mt}\x01{fields}").into_bytes()
