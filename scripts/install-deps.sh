@@ -4,7 +4,7 @@
 # and only when something is missing.
 set -euo pipefail
 
-DEBS=(verilator yosys libquickfix-dev tshark libdpdk-dev dpdk libclang-dev pkg-config iproute2 ethtool)
+DEBS=(verilator yosys libquickfix-dev tshark libdpdk-dev dpdk libclang-dev pkg-config iproute2 ethtool openssl)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use crate::app::AppKind;
 use crate::codec::time::{self, Nanos};
 use crate::config::{ConnectionType, IoKind, SessionSettings, Settings, ValidatorKind};
+use crate::runtime::tls::TlsTransport;
 use crate::runtime::transport::KernelTransport;
 use crate::runtime::{Engine, EngineOptions, EventHook, SessionSpec, StartError};
 use crate::session::Event;
@@ -74,7 +75,16 @@ pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
     let bind = bind.parse().map_err(|_| {
         LaunchError::Setting(format!("SocketAcceptHost={bind} is not an IP address"))
     })?;
-    Engine::start(specs, KernelTransport::new(bind), options).map_err(LaunchError::Start)
+    let kernel = KernelTransport::new(bind);
+    match &first.tls {
+        Some(tls) => {
+            let t = TlsTransport::new(kernel, tls)
+                .map_err(|e| LaunchError::Setting(format!("SocketUseSSL=Y: {e}")))?;
+            Engine::start(specs, t, options)
+        }
+        None => Engine::start(specs, kernel, options),
+    }
+    .map_err(LaunchError::Start)
 }
 
 /// The validator `kind` for `sessions` sessions.

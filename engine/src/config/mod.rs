@@ -142,6 +142,8 @@ pub struct SessionSettings {
     pub resend_rate_limit: u32,
     /// Dpdk* keys.
     pub dpdk: DpdkSettings,
+    /// TLS (`SocketUseSSL=Y` and the certificate keys), if enabled.
+    pub tls: Option<crate::runtime::tls::TlsSettings>,
 }
 
 impl SessionSettings {
@@ -484,10 +486,33 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
             local_mac: g.str("DpdkLocalMAC"),
             gateway_ip: g.str("DpdkGatewayIP"),
         },
+        tls: tls(&g, connection)?,
         session: s,
     };
     check_endpoints(&settings)?;
     Ok(settings)
+}
+
+/// `SocketUseSSL` and the QuickFIX certificate keys of the session's role.
+fn tls(
+    g: &Get<'_>,
+    role: ConnectionType,
+) -> Result<Option<crate::runtime::tls::TlsSettings>, ConfigError> {
+    if !g.flag("SocketUseSSL", false)? {
+        return Ok(None);
+    }
+    let (cert, key) = match role {
+        ConnectionType::Acceptor => ("ServerCertificateFile", "ServerCertificateKeyFile"),
+        ConnectionType::Initiator => ("ClientCertificateFile", "ClientCertificateKeyFile"),
+    };
+    Ok(Some(crate::runtime::tls::TlsSettings {
+        certificate: g.path(cert),
+        key: g.path(key),
+        ca: g.path("CertificationAuthoritiesFile"),
+        verify_peer: g.num::<u32>("CertificateVerifyLevel", 0)? > 0,
+        server_name: g.str("SSLServerName"),
+        tls13_only: g.str("SSLProtocol").is_some_and(|p| p.trim() == "TLSv1.3"),
+    }))
 }
 
 fn check_endpoints(s: &SessionSettings) -> Result<(), ConfigError> {

@@ -17,6 +17,7 @@ pub mod hot_path;
 pub mod probe;
 mod recovery_thread;
 pub mod ring;
+pub mod tls;
 pub mod transport;
 
 use std::net::SocketAddr;
