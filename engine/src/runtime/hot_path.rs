@@ -46,6 +46,13 @@ pub(super) struct Links {
     pub(super) log: Option<RecordProducer>,
 }
 
+/// Connections waiting for their first message; more are closed at once.
+const MAX_PENDING: usize = 256;
+
+/// How long an accepted connection may take to send its whole Logon
+/// (a slowloris is closed after this).
+const PENDING_TIMEOUT: Nanos = 10_000 * MS;
+
 /// An accepted connection not yet routed to a session (no Logon yet).
 struct Pending {
     conn: ConnId,
@@ -369,6 +376,11 @@ impl<T: Transport> HotPath<T> {
     /// of its first message (several sessions may share a port).
     fn accept(&mut self, now: Nanos) {
         while let Some((conn, port)) = self.transport.accept() {
+            if self.pending.len() >= MAX_PENDING {
+                // A logon flood: refuse rather than queue without bound.
+                self.transport.close(conn);
+                continue;
+            }
             self.pending.push(Pending {
                 conn,
                 port,
@@ -401,7 +413,7 @@ impl<T: Transport> HotPath<T> {
         }
         let max = self.max_message as u32;
         match parse_frame(&p.buf, max) {
-            Frame::Incomplete if now.saturating_sub(p.since) < 10_000 * MS => None,
+            Frame::Incomplete if now.saturating_sub(p.since) < PENDING_TIMEOUT => None,
             Frame::Complete { len, .. } => {
                 let m = crate::codec::message::Message::new(&p.buf[..len]);
                 let h = m.header();
