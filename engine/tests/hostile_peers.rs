@@ -205,7 +205,7 @@ fn resend_request_storm_gets_one_replay_at_a_time_at_the_configured_rate() {
         if replayed == u64::from(history) && first_replay_done.is_none() {
             first_replay_done = Some(start.elapsed());
         }
-        if replayed % 100 == 0 {
+        if replayed.is_multiple_of(100) {
             // The other session is served while the storm is replayed.
             echo_round_trip(&mut other, replayed as u32);
         }
