@@ -43,7 +43,13 @@ fn in_private_netns(test: &str) -> bool {
             "ip link set lo up && exec \"$0\" \"$@\"",
         ])
         .arg(exe)
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            test,
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+            "--include-ignored",
+        ])
         .env("GAPLESS_NETNS", "1")
         .status()
         .expect("unshare (util-linux) must be installed; tests run as root");
@@ -370,4 +376,141 @@ fn gapless_initiator_and_quickfix_acceptor_exchange_exactly_once_through_faults_
         0,
         "echoes lost, duplicated or reordered at Gapless"
     );
+}
+
+fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+        / 1024
+}
+
+/// The soak (docs/PERFORMANCE.md): `GAPLESS_SOAK_MESSAGES` orders (10^7)
+/// from a QuickFIX initiator to a Gapless acceptor and back, through
+/// loss, duplicates, reordering and a connection cut every 500,000
+/// messages; QuickFIX restarts every `GAPLESS_SOAK_CHUNK` (500,000) of its
+/// orders and Gapless restarts crash-style after every other QuickFIX
+/// run. Memory is sampled after each run and must stay flat.
+///
+/// `GAPLESS_SOAK_MESSAGES=10000000 cargo test --release -p gapless --test
+/// interop soak -- --ignored --nocapture`
+#[test]
+#[ignore = "a 30-minute soak; run by the command in its doc comment"]
+fn soak_orders_from_quickfix_through_faults_and_restarts() {
+    let name = "soak_orders_from_quickfix_through_faults_and_restarts";
+    if !in_private_netns(name) {
+        return;
+    }
+    let env = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let (total, chunk) = (
+        env("GAPLESS_SOAK_MESSAGES", 10_000_000),
+        env("GAPLESS_SOAK_CHUNK", 500_000),
+    );
+    let dir = temp("soak");
+    let (received, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let start = |next: u64, seed: u64| {
+        let (store, _) =
+            FileStore::open(&dir.join("gapless"), "FIX.4.4-GAPLESS-QF", 1 << 26).unwrap();
+        let mut cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "QF", false);
+        cfg.resend_timeout = 1_000_000_000;
+        let app = CheckedEcho {
+            next,
+            received: received.clone(),
+            errors: errors.clone(),
+        };
+        let (t, _) = lossy(seed, 500_000);
+        let spec = SessionSpec {
+            cfg,
+            store: Box::new(store),
+            app: Box::new(app),
+            check: None,
+            connect: None,
+            accept_port: Some(5302),
+            reconnect_secs: 1,
+        };
+        Engine::start(vec![spec], t, EngineOptions::new(1)).unwrap()
+    };
+    let mut engine = start(1, 101);
+    let began = Instant::now();
+    let (mut runs, mut rss, mut last_json) = (0u64, Vec::new(), String::new());
+    loop {
+        let mut args: Vec<String> = ["--role", "initiator", "--port", "5302", "--sender", "QF"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend([
+            "--target".into(),
+            "GAPLESS".into(),
+            "--rate".into(),
+            "8000".into(),
+        ]);
+        args.extend(["--store".into(), dir.join("qf").display().to_string()]);
+        args.extend(["--state".into(), dir.join("qf.json").display().to_string()]);
+        args.extend([
+            "--send".into(),
+            total.to_string(),
+            "--expect".into(),
+            total.to_string(),
+        ]);
+        args.extend([
+            "--stop-after".into(),
+            chunk.to_string(),
+            "--timeout".into(),
+            "600".into(),
+        ]);
+        let (ok, json) = finish(qf_peer(&args));
+        assert!(
+            ok,
+            "QuickFIX run {runs} reported a problem: {json} (logs in {})",
+            dir.display()
+        );
+        runs += 1;
+        rss.push(rss_mib());
+        println!(
+            "soak: run {runs}: {} orders echoed, {:.0} s, RSS {} MiB",
+            received.load(Ordering::Relaxed),
+            began.elapsed().as_secs_f64(),
+            rss[rss.len() - 1]
+        );
+        last_json = json;
+        if json_u64(&last_json, "received") >= total {
+            break;
+        }
+        if runs % 2 == 0 {
+            engine.abort();
+            engine = start(received.load(Ordering::Relaxed) + 1, 101 + runs);
+        }
+    }
+    engine.stop();
+    assert_eq!(
+        json_u64(&last_json, "duplicated") + json_u64(&last_json, "out_of_order"),
+        0
+    );
+    assert_eq!(
+        received.load(Ordering::Relaxed),
+        total,
+        "orders Gapless delivered"
+    );
+    assert_eq!(
+        errors.load(Ordering::Relaxed),
+        0,
+        "lost, duplicated or reordered"
+    );
+    let third = rss.len().div_ceil(3);
+    let (early, late) = (
+        rss[..third].iter().max().copied().unwrap_or(0),
+        rss[rss.len() - third..].iter().max().copied().unwrap_or(0),
+    );
+    println!("soak: {total} orders in {:.0} s, {runs} QuickFIX runs; RSS early {early} MiB, late {late} MiB", began.elapsed().as_secs_f64());
+    assert!(late <= early + 32, "memory grew from {early} to {late} MiB");
+    let _ = std::fs::remove_dir_all(&dir);
 }
