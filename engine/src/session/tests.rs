@@ -577,6 +577,8 @@ mod property {
         Reconnect,
         /// A restarts from its journal (the process died).
         RestartA,
+        /// B restarts from its journal.
+        RestartB,
     }
 
     /// What happens to one frame in flight.
@@ -599,6 +601,7 @@ mod property {
             4 => prop::collection::vec(fate(), 1..40).prop_map(Step::Deliver),
             1 => Just(Step::Reconnect),
             1 => Just(Step::RestartA),
+            1 => Just(Step::RestartB),
         ]
     }
 
@@ -654,6 +657,14 @@ mod property {
         a
     }
 
+    fn open_b(dir: &std::path::Path, got: Vec<u32>) -> Side {
+        let (store, _) = FileStore::open(dir, "B", 1 << 20).unwrap();
+        let (_, ca) = cfgs();
+        let mut b = Side::with_store(ca, Box::new(store));
+        b.app.got = got;
+        b
+    }
+
     fn reconnect(a: &mut Side, b: &mut Side, now: Nanos) {
         for s in [&mut *a, &mut *b] {
             s.ctx_do(now, |s, ctx| s.on_disconnect(ctx));
@@ -670,9 +681,8 @@ mod property {
         fn each_side_receives_exactly_what_the_other_sent_in_order(steps in prop::collection::vec(step(), 1..30)) {
             let dir = std::env::temp_dir().join(format!("gapless-prop-{}-{}", std::process::id(), rand_id()));
             let _ = std::fs::remove_dir_all(&dir);
-            let (_, ca) = cfgs();
             let mut a = open_a(&dir, vec![]);
-            let mut b = Side::new(ca);
+            let mut b = open_b(&dir, vec![]);
             let (mut sent_a, mut sent_b) = (0u32, 0u32);
             let mut now = T0;
             b.connect(now);
@@ -695,6 +705,12 @@ mod property {
                         let got = std::mem::take(&mut a.app.got);
                         drop(a);
                         a = open_a(&dir, got);
+                        reconnect(&mut a, &mut b, now);
+                    }
+                    Step::RestartB => {
+                        let got = std::mem::take(&mut b.app.got);
+                        drop(b);
+                        b = open_b(&dir, got);
                         reconnect(&mut a, &mut b, now);
                     }
                     _ => {}
