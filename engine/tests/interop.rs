@@ -441,8 +441,8 @@ fn soak_orders_from_quickfix_through_faults_and_restarts() {
     };
     let mut engine = start(1, 101);
     let began = Instant::now();
-    let (mut runs, mut rss, mut last_json) = (0u64, Vec::new(), String::new());
-    loop {
+    let (mut runs, mut rss) = (0u64, Vec::new());
+    let last_json = loop {
         let mut args: Vec<String> = ["--role", "initiator", "--port", "5302", "--sender", "QF"]
             .iter()
             .map(|s| s.to_string())
@@ -481,9 +481,8 @@ fn soak_orders_from_quickfix_through_faults_and_restarts() {
             began.elapsed().as_secs_f64(),
             rss[rss.len() - 1]
         );
-        last_json = json;
-        if json_u64(&last_json, "received") >= total {
-            break;
+        if json_u64(&json, "received") >= total {
+            break json;
         }
         if runs % 2 == 0 {
             engine.abort();
