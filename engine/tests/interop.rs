@@ -488,7 +488,7 @@ fn soak_orders_from_quickfix_through_faults_and_restarts() {
             engine.abort();
             engine = start(received.load(Ordering::Relaxed) + 1, 101 + runs);
         }
-    }
+    };
     engine.stop();
     assert_eq!(
         json_u64(&last_json, "duplicated") + json_u64(&last_json, "out_of_order"),
