@@ -225,6 +225,12 @@ pub fn describe(ev: &Event) -> String {
         Event::HoldQueueFull { seq } => {
             format!("Hold queue full: dropped {seq} (still covered by the ResendRequest)")
         }
+        Event::NewPeriod { start } => {
+            format!(
+                "New session period from {}: sequence numbers reset",
+                stamp(start)
+            )
+        }
         Event::Rejected { seq, reason } => {
             format!("Sent Reject of {seq}, SessionRejectReason {reason}")
         }

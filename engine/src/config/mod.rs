@@ -7,6 +7,7 @@ mod parse;
 use std::path::PathBuf;
 
 use crate::codec::time::Precision;
+use crate::schedule::Schedule;
 use crate::session::SessionConfig;
 use parse::{Raw, Section};
 
@@ -421,6 +422,7 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     s.username = g.str("Username");
     s.password = g.str("Password");
     s.default_appl_ver_id = g.str("DefaultApplVerID");
+    s.schedule = schedule(&g)?;
     let legacy_millis = g.flag("MillisecondsInTimeStamp", true)?;
     s.precision = match g.parsed::<u32>("TimeStampPrecision", "0, 3, 6 or 9")? {
         Some(d) => Precision::from_digits(d).ok_or_else(|| ConfigError {
@@ -488,6 +490,46 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     };
     check_endpoints(&settings)?;
     Ok(settings)
+}
+
+/// StartTime/EndTime (both or neither), StartDay/EndDay, TimeZone.
+fn schedule(g: &Get) -> Result<Option<Schedule>, ConfigError> {
+    let keys = ["StartTime", "EndTime", "StartDay", "EndDay", "TimeZone"];
+    let [start, end, start_day, end_day, zone] = keys.map(|k| g.raw(k));
+    let (start, end) = match (start, end) {
+        (Some(s), Some(e)) => (s, e),
+        (None, None) => {
+            let stray = keys[2..].iter().zip([start_day, end_day, zone]);
+            return match stray.into_iter().find_map(|(k, v)| Some((k, v?.1))) {
+                None => Ok(None),
+                Some((k, line)) => Err(ConfigError {
+                    line,
+                    message: format!("{k} needs StartTime and EndTime: set both (HH:MM:SS)"),
+                }),
+            };
+        }
+        (Some((_, line)), None) | (None, Some((_, line))) => {
+            return Err(ConfigError {
+                line,
+                message: "StartTime and EndTime go together: set both (HH:MM:SS), or neither for a session that never closes".into(),
+            })
+        }
+    };
+    Schedule::parse(
+        start.0,
+        end.0,
+        start_day.map(|d| d.0),
+        end_day.map(|d| d.0),
+        zone.map(|z| z.0),
+    )
+    .map(Some)
+    .map_err(|e| {
+        let line = g.raw(e.key).map_or(g.own.line, |r| r.1);
+        ConfigError {
+            line,
+            message: e.to_string(),
+        }
+    })
 }
 
 fn check_endpoints(s: &SessionSettings) -> Result<(), ConfigError> {

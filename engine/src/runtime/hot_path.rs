@@ -333,7 +333,7 @@ impl<T: Transport> HotPath<T> {
         for i in 0..self.slots.len() {
             let slot = &mut self.slots[i];
             let Some(addr) = slot.connect else { continue };
-            if slot.conn.is_some() || now < slot.next_connect {
+            if slot.conn.is_some() || now < slot.next_connect || !slot.session.in_schedule(now) {
                 continue;
             }
             slot.next_connect = now + slot.reconnect;

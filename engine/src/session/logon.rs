@@ -47,6 +47,10 @@ impl Session {
         if let Err(f) = self.check_identity(h, ctx.now) {
             return self.fail_check(ctx, f, v.seq, b"A", false);
         }
+        if !self.cfg.initiator && !self.check_schedule(ctx) {
+            self.send_logout(ctx.now, super::window::OUTSIDE_TEXT);
+            return self.disconnect(DisconnectReason::OutsideSchedule);
+        }
         if !self.cfg.initiator && !self.credentials_match(msg) {
             self.send_logout(ctx.now, b"Invalid Username or Password");
             return self.disconnect(DisconnectReason::LogonRefused);

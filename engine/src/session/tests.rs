@@ -739,3 +739,5 @@ fn logon_default_appl_ver_id_becomes_the_session_default() {
     pump(&mut a, &mut b, T0);
     assert_eq!(b.s.config().default_appl_ver_id.as_deref(), Some("7"));
 }
+
+mod schedule;

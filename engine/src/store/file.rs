@@ -103,6 +103,11 @@ impl Shared {
     fn path(&self, segment: u64) -> PathBuf {
         self.dir.join(format!("{}.{segment:06}.journal", self.id))
     }
+
+    /// `<id>.period`: the schedule period start, in decimal nanoseconds.
+    fn period_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.period", self.id))
+    }
 }
 
 /// The writer side: lives on the hot path.
@@ -114,6 +119,7 @@ pub struct FileStore {
     seqs: SeqNums,
     txn: Vec<u8>,
     txn_count: u32,
+    period: Option<u64>,
     /// Segments created on the hot path (the slow path; every
     /// `segment_bytes` of journal).
     pub rolls: u64,
@@ -156,6 +162,9 @@ impl FileStore {
             seqs: scan.seqs,
             txn: Vec::with_capacity(1 << 16),
             txn_count: 0,
+            period: std::fs::read_to_string(shared.period_path())
+                .ok()
+                .and_then(|t| t.trim().parse().ok()),
             rolls: 0,
         };
         Ok((
@@ -250,6 +259,19 @@ impl MessageStore for FileStore {
                 next_out: 1,
             },
         )
+    }
+
+    fn period(&self) -> Option<u64> {
+        self.period
+    }
+
+    fn set_period(&mut self, start: u64) -> Result<(), StoreError> {
+        let path = self.shared.period_path();
+        let tmp = path.with_extension("period.tmp");
+        std::fs::write(&tmp, start.to_string())?;
+        std::fs::rename(&tmp, &path)?;
+        self.period = Some(start);
+        Ok(())
     }
 
     fn reader(&self) -> Box<dyn StoreReader> {

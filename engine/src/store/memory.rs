@@ -14,6 +14,7 @@ pub struct MemoryStore {
     seqs: Option<SeqNums>,
     pending: Vec<(u32, u8, Vec<u8>)>,
     msgs: Shared,
+    period: Option<u64>,
 }
 
 impl MemoryStore {
@@ -50,6 +51,13 @@ impl MessageStore for MemoryStore {
     }
     fn reader(&self) -> Box<dyn StoreReader> {
         Box::new(MemoryReader(self.msgs.clone()))
+    }
+    fn period(&self) -> Option<u64> {
+        self.period
+    }
+    fn set_period(&mut self, start: u64) -> Result<(), StoreError> {
+        self.period = Some(start);
+        Ok(())
     }
 }
 

@@ -71,6 +71,16 @@ pub trait MessageStore: Send {
     fn reset(&mut self) -> Result<(), StoreError>;
     /// A reader for the recovery thread.
     fn reader(&self) -> Box<dyn StoreReader>;
+    /// The start (UTC nanoseconds) of the schedule period the seqs belong
+    /// to, as last recorded (`None`: never recorded).
+    fn period(&self) -> Option<u64> {
+        None
+    }
+    /// Records the period start: a slow call (the file store writes a
+    /// small file), made once per schedule period, never per message.
+    fn set_period(&mut self, _start: u64) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Reads stored outbound messages.
