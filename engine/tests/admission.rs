@@ -100,3 +100,34 @@ fn initiator_does_not_connect_outside_the_schedule() {
         assert!(listener.accept().is_err(), "the initiator connected");
     }
 }
+
+fn acceptor_allowing(addresses: &[&str]) -> (Running, u16) {
+    let port = free_port();
+    let mut cfg = SessionConfig::new("FIX.4.4", "ISLD", "TW", false);
+    cfg.allowed_remote_addresses = addresses.iter().map(|a| a.parse().unwrap()).collect();
+    (start(cfg, None, Some(port)), port)
+}
+
+#[test]
+fn connection_from_an_address_not_allowed_is_closed_unread() {
+    let (mut engine, port) = acceptor_allowing(&["127.0.0.2"]);
+    let mut p = Peer::connect(port, "FIX.4.4", "TW", "ISLD");
+    p.send("A", "98=0|108=30|");
+    assert!(p.recv(Duration::from_millis(300)).is_none());
+    p.expect_disconnect();
+    let report = engine.0.take().unwrap().stop();
+    assert_eq!(report.connections_refused, 1);
+    assert_eq!(
+        report.sessions[0].next_in, 1,
+        "the Logon was never processed"
+    );
+}
+
+#[test]
+fn connection_from_an_allowed_address_logs_on() {
+    let (mut engine, port) = acceptor_allowing(&["10.1.2.3", "127.0.0.1"]);
+    let mut p = Peer::connect(port, "FIX.4.4", "TW", "ISLD");
+    p.logon(30);
+    let report = engine.0.take().unwrap().stop();
+    assert_eq!(report.connections_refused, 0);
+}

@@ -215,6 +215,7 @@ const KNOWN: &[&str] = &[
     "PersistMessages",
     "SocketNodelay",
     "Username",
+    "AllowedRemoteAddresses",
     "Password",
     // Gapless's own.
     "Validator",
@@ -423,6 +424,7 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     s.password = g.str("Password");
     s.default_appl_ver_id = g.str("DefaultApplVerID");
     s.schedule = schedule(&g)?;
+    s.allowed_remote_addresses = addresses(&g)?;
     let legacy_millis = g.flag("MillisecondsInTimeStamp", true)?;
     s.precision = match g.parsed::<u32>("TimeStampPrecision", "0, 3, 6 or 9")? {
         Some(d) => Precision::from_digits(d).ok_or_else(|| ConfigError {
@@ -490,6 +492,26 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     };
     check_endpoints(&settings)?;
     Ok(settings)
+}
+
+/// AllowedRemoteAddresses: comma-separated IP addresses.
+fn addresses(g: &Get) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    let Some((v, line)) = g.raw("AllowedRemoteAddresses") else {
+        return Ok(vec![]);
+    };
+    v.split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            a.parse().map_err(|_| ConfigError {
+                line,
+                message: format!(
+                    "AllowedRemoteAddresses: {a:?} is not an IP address: \
+                     list IPv4 or IPv6 addresses separated by commas (no host names)"
+                ),
+            })
+        })
+        .collect()
 }
 
 /// StartTime/EndTime (both or neither), StartDay/EndDay, TimeZone.

@@ -185,3 +185,25 @@ fn malformed_end_time_names_its_line() {
     assert_eq!(e.line, 9);
     assert!(e.message.contains("HH:MM:SS"), "{e}");
 }
+
+#[test]
+fn allowed_remote_addresses_are_a_comma_separated_ip_list() {
+    let text = SCHEDULED.replace("TimeZone=UTC-5", "AllowedRemoteAddresses=127.0.0.1, ::1");
+    let s = Settings::parse(&text).unwrap();
+    let want: Vec<std::net::IpAddr> = vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+    assert_eq!(s.sessions[0].session.allowed_remote_addresses, want);
+}
+
+#[test]
+fn allowed_remote_address_that_is_a_host_name_is_an_error() {
+    let text = SCHEDULED.replace(
+        "TimeZone=UTC-5",
+        "AllowedRemoteAddresses=127.0.0.1,localhost",
+    );
+    let e = Settings::parse(&text).unwrap_err();
+    assert_eq!(e.line, 12);
+    assert!(
+        e.message.contains("\"localhost\" is not an IP address"),
+        "{e}"
+    );
+}

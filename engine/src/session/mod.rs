@@ -81,6 +81,8 @@ pub struct SessionConfig {
     /// When the session may be logged on (`None`: always); a new period
     /// resets both seqs.
     pub schedule: Option<crate::schedule::Schedule>,
+    /// Acceptor: the peer addresses allowed to connect (empty: any).
+    pub allowed_remote_addresses: Vec<std::net::IpAddr>,
 }
 
 impl SessionConfig {
@@ -117,6 +119,7 @@ impl SessionConfig {
             logon_timeout_secs: 10,
             logout_timeout_secs: 2,
             schedule: None,
+            allowed_remote_addresses: vec![],
         }
     }
 }
