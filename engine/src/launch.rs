@@ -19,6 +19,14 @@ pub enum LaunchError {
     Setting(String),
     /// The engine failed to start.
     Start(StartError),
+    /// A session's message store cannot be opened (a damaged journal:
+    /// see OnStoreCorruption).
+    Store {
+        /// The session, `BeginString:Sender->Target`.
+        session: String,
+        /// What is wrong with the store, and what to do.
+        error: crate::store::StoreError,
+    },
 }
 
 impl std::fmt::Display for LaunchError {
@@ -26,6 +34,7 @@ impl std::fmt::Display for LaunchError {
         match self {
             LaunchError::Setting(s) => f.write_str(s),
             LaunchError::Start(e) => write!(f, "{e}"),
+            LaunchError::Store { session, error } => write!(f, "{session}: {error}"),
         }
     }
 }
@@ -158,8 +167,29 @@ fn resolve(s: &SessionSettings) -> Result<SocketAddr, LaunchError> {
 fn store(s: &SessionSettings) -> Result<Box<dyn MessageStore>, LaunchError> {
     match &s.file_store_path {
         None => Ok(Box::new(MemoryStore::new())),
-        Some(dir) => crate::store::open_file_store(dir, &s.file_id(), s.fsync)
-            .map_err(|e| LaunchError::Setting(format!("{}: {e}", s.id()))),
+        Some(dir) => {
+            let opened = crate::store::open_file_store_with(
+                dir,
+                &s.file_id(),
+                s.fsync,
+                s.on_store_corruption,
+            );
+            let (store, repaired) = opened.map_err(|error| LaunchError::Store {
+                session: s.id(),
+                error,
+            })?;
+            if let Some(r) = repaired {
+                eprintln!(
+                    "{}: journal {} was damaged at byte {}: OnStoreCorruption={:?} applied ({} bytes lost)",
+                    s.id(),
+                    r.path.display(),
+                    r.offset,
+                    r.policy,
+                    r.bytes_lost
+                );
+            }
+            Ok(store)
+        }
     }
 }
 

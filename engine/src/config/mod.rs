@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::codec::time::Precision;
 use crate::schedule::Schedule;
 use crate::session::SessionConfig;
+use crate::store::CorruptionPolicy;
 use parse::{Raw, Section};
 
 /// A malformed settings file: what is wrong, where, and what to do.
@@ -137,6 +138,8 @@ pub struct SessionSettings {
     pub hot_path_core: Option<usize>,
     /// FsyncPolicy.
     pub fsync: FsyncPolicy,
+    /// OnStoreCorruption.
+    pub on_store_corruption: CorruptionPolicy,
     /// MaxMessageSize, bytes.
     pub max_message_size: usize,
     /// ResendRateLimit, messages per second.
@@ -222,6 +225,7 @@ const KNOWN: &[&str] = &[
     "IO",
     "HotPathCore",
     "FsyncPolicy",
+    "OnStoreCorruption",
     "MaxMessageSize",
     "HoldQueueMessages",
     "HoldQueueBytes",
@@ -476,6 +480,15 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
         )?,
         hot_path_core: g.parsed("HotPathCore", "a core number")?,
         fsync,
+        on_store_corruption: g.choice(
+            "OnStoreCorruption",
+            &[
+                ("refuse", CorruptionPolicy::Refuse),
+                ("reset", CorruptionPolicy::Reset),
+                ("gapfill", CorruptionPolicy::GapFill),
+            ],
+            CorruptionPolicy::Refuse,
+        )?,
         max_message_size: g.num("MaxMessageSize", 65_536)?,
         resend_rate_limit: g.num("ResendRateLimit", 100_000)?,
         dpdk: DpdkSettings {
