@@ -599,6 +599,10 @@ impl StoreReader for FileReader {
     ) -> Result<usize, StoreError> {
         self.catch_up()?;
         let end = if end == 0 { u32::MAX } else { end };
+        if begin > end {
+            // An empty range (BTreeMap::range would panic on it).
+            return Ok(0);
+        }
         let locs: Vec<(u32, Loc)> = self
             .index
             .range(begin..=end)

@@ -72,6 +72,10 @@ impl StoreReader for MemoryReader {
     ) -> Result<usize, StoreError> {
         let m = self.0.lock().unwrap();
         let end = if end == 0 { u32::MAX } else { end };
+        if begin > end {
+            // An empty range (BTreeMap::range would panic on it).
+            return Ok(0);
+        }
         let mut n = 0;
         for (s, (fl, b)) in m.range(begin..=end) {
             f(*s, *fl, b);
