@@ -10,3 +10,6 @@ echo "== fmt";    cargo fmt --all -- --check
 echo "== clippy"; cargo clippy --workspace --all-targets -- -D warnings
 echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== tests";  cargo test --workspace
+# 20 s per fuzz target (nightly; installs cargo-fuzz if missing). The long
+# run is `scripts/fuzz.sh 3600`.
+echo "== fuzz";   bash scripts/fuzz.sh 20

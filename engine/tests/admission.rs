@@ -88,6 +88,25 @@ fn acceptor_inside_the_schedule_accepts_the_logon() {
 }
 
 #[test]
+fn active_session_is_logged_out_at_end_time() {
+    let port = free_port();
+    let secs = time::now() / 1_000_000_000 % 86_400;
+    let hms = |s: u64| format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+    let (open, close) = ((secs + 86_400 - 3600) % 86_400, (secs + 2) % 86_400);
+    let mut cfg = SessionConfig::new("FIX.4.4", "ISLD", "TW", false);
+    cfg.schedule = Some(Schedule::parse(&hms(open), &hms(close), None, None, None).unwrap());
+    let _engine = start(cfg, None, Some(port));
+    let mut p = Peer::connect(port, "FIX.4.4", "TW", "ISLD");
+    p.logon(30);
+    // EndTime is `now + 2 s` (inclusive): the Logout comes within ~3 s.
+    let logout = p.recv(Duration::from_secs(6)).expect("a Logout at EndTime");
+    assert_eq!(logout.msg_type(), "5");
+    assert_eq!(logout.get(58).as_deref(), Some("Session end time reached"));
+    p.send("5", "");
+    p.expect_disconnect();
+}
+
+#[test]
 fn initiator_does_not_connect_outside_the_schedule() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
