@@ -9,7 +9,7 @@ use crate::config::{ConnectionType, IoKind, SessionSettings, Settings, Validator
 use crate::runtime::transport::KernelTransport;
 use crate::runtime::{Engine, EngineOptions, EventHook, SessionSpec, StartError};
 use crate::session::Event;
-use crate::store::{MemoryStore, MessageStore};
+use crate::store::{CorruptionPolicy, MemoryStore, MessageStore, Repair};
 use crate::validator::{SeqValidator, SoftwareValidator};
 
 /// Why `gapless run` could not start.
@@ -109,9 +109,12 @@ fn spec(s: &SessionSettings, app: AppKind) -> Result<SessionSpec, LaunchError> {
         ConnectionType::Initiator => Some(resolve(s)?),
         ConnectionType::Acceptor => None,
     };
+    let (store, repaired) = store(s)?;
+    let mut cfg = s.session.clone();
+    cfg.reset_on_first_logon = repaired.is_some_and(|r| r.policy == CorruptionPolicy::Reset);
     Ok(SessionSpec {
-        cfg: s.session.clone(),
-        store: store(s)?,
+        cfg,
+        store,
         app: app.build(&s.session.begin_string),
         check: check(s)?,
         connect,
@@ -164,9 +167,10 @@ fn resolve(s: &SessionSettings) -> Result<SocketAddr, LaunchError> {
         .ok_or_else(|| LaunchError::Setting(format!("{}: cannot resolve {host}:{port}", s.id())))
 }
 
-fn store(s: &SessionSettings) -> Result<Box<dyn MessageStore>, LaunchError> {
+/// The session's store, and what was repaired on opening it.
+fn store(s: &SessionSettings) -> Result<(Box<dyn MessageStore>, Option<Repair>), LaunchError> {
     match &s.file_store_path {
-        None => Ok(Box::new(MemoryStore::new())),
+        None => Ok((Box::new(MemoryStore::new()), None)),
         Some(dir) => {
             let opened = crate::store::open_file_store_with(
                 dir,
@@ -178,7 +182,7 @@ fn store(s: &SessionSettings) -> Result<Box<dyn MessageStore>, LaunchError> {
                 session: s.id(),
                 error,
             })?;
-            if let Some(r) = repaired {
+            if let Some(r) = &repaired {
                 eprintln!(
                     "{}: journal {} was damaged at byte {}: OnStoreCorruption={:?} applied ({} bytes lost)",
                     s.id(),
@@ -188,7 +192,7 @@ fn store(s: &SessionSettings) -> Result<Box<dyn MessageStore>, LaunchError> {
                     r.bytes_lost
                 );
             }
-            Ok(store)
+            Ok((store, repaired))
         }
     }
 }

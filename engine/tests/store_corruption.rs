@@ -91,12 +91,18 @@ fn damaged_journal_refuses_to_start_with_a_typed_error_by_default() {
 }
 
 #[test]
-fn reset_policy_starts_the_session_at_seq_one() {
+fn reset_policy_starts_the_session_at_seq_one_with_reset_seq_num_flag() {
     let (dir, cfg, port) = damaged_store("reset", "OnStoreCorruption=reset");
     let settings = Settings::parse(&cfg).unwrap();
     let _engine = Running(Some(launch::start(&settings, AppKind::Echo).unwrap()));
     let mut p = Peer::connect(port, "FIX.4.4", "TW", "ISLD");
-    assert_eq!(p.logon(30).seq(), 1);
+    let reply = p.logon(30);
+    assert_eq!(reply.seq(), 1);
+    assert_eq!(
+        reply.get(141).as_deref(),
+        Some("Y"),
+        "the counterparty is asked to reset too"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -44,6 +44,10 @@ pub struct SessionConfig {
     pub reset_on_logon: bool,
     /// Reset both seqs after a Logout.
     pub reset_on_logout: bool,
+    /// Reset both seqs (ResetSeqNumFlag) on the first Logon only: set when
+    /// `OnStoreCorruption=reset` replaced a damaged journal, so the
+    /// counterparty resets too.
+    pub reset_on_first_logon: bool,
     /// Reset both seqs after a disconnect.
     pub reset_on_disconnect: bool,
     /// Send and honour NextExpectedMsgSeqNum(789) on Logon.
@@ -101,6 +105,7 @@ impl SessionConfig {
             heartbeat_secs: 30,
             reset_on_logon: false,
             reset_on_logout: false,
+            reset_on_first_logon: false,
             reset_on_disconnect: false,
             enable_next_expected: false,
             check_latency: true,
@@ -324,6 +329,8 @@ pub struct Session {
     release_buf: Vec<u8>,
     /// Start of the schedule period the seqs belong to.
     period: Option<Nanos>,
+    /// Reset on the next Logon (`reset_on_first_logon`, until one succeeds).
+    reset_pending: bool,
 }
 
 impl Session {
@@ -337,6 +344,7 @@ impl Session {
         let period = store.period();
         Ok(Session {
             period,
+            reset_pending: cfg.reset_on_first_logon,
             hold: HoldQueue::new(cfg.hold_queue_messages, cfg.hold_queue_bytes),
             timers: heartbeat::Timers::new(cfg.heartbeat_secs),
             out: Outbound::new(&cfg, store, seqs.next_out),

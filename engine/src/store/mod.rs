@@ -26,7 +26,8 @@ pub enum CorruptionPolicy {
     #[default]
     Refuse,
     /// Move the damaged journal aside (`*.journal.damaged-<unix secs>`)
-    /// and start a new one at seqs 1/1.
+    /// and start a new one at seqs 1/1; `gapless run` then sends
+    /// ResetSeqNumFlag on the first Logon.
     Reset,
     /// Keep every record that passes its checksum (the damaged segment is
     /// copied to `*.journal.damaged` first, then the bad bytes are covered
@@ -60,7 +61,7 @@ impl std::fmt::Display for StoreError {
             StoreError::Corrupt { path, offset } => write!(
                 f,
                 "journal {} is corrupt at byte {offset} (a damaged record before the end, not a torn write): \
-                 set OnStoreCorruption=reset (new journal at seqs 1/1; the counterparty must reset too) \
+                 set OnStoreCorruption=reset (new journal at seqs 1/1; the first Logon asks the counterparty to reset too) \
                  or OnStoreCorruption=gapfill (keep the good records, gap-fill lost messages), \
                  or move the store directory away",
                 path.display()
