@@ -1,7 +1,8 @@
 //! The sans-IO session driven by a script of inbound frames (well-formed
 //! admin and application messages with fuzzed seqs and flags, and raw
 //! bytes), time steps, and connects/disconnects, with the recovery side
-//! served inline. Invariants: no panic, and everything the session
+//! served inline; optionally under a session schedule whose window opens
+//! and closes during the script. Invariants: no panic, and everything the session
 //! writes is a sequence of well-formed frames.
 #![no_main]
 
@@ -10,6 +11,7 @@ use gapless::codec::encode::{Encoder, Outgoing};
 use gapless::codec::time::{Nanos, Precision};
 use gapless::receive::Receiver;
 use gapless::recovery::{Output, Recovery};
+use gapless::schedule::Schedule;
 use gapless::session::{Application, Ctx, Event, Session, SessionConfig};
 use gapless::store::{MemoryStore, MessageStore};
 use gapless::validator::software::{parse_frame, Frame};
@@ -32,9 +34,12 @@ struct Harness {
 }
 
 impl Harness {
-    fn new(cfg_byte: u8) -> Harness {
+    fn new(cfg_byte: u8, schedule_byte: u8) -> Harness {
         let mut cfg = SessionConfig::new("FIX.4.4", "ISLD", "CLIENT", cfg_byte & 1 != 0);
-        cfg.heartbeat_secs = 1 + u32::from(cfg_byte >> 4);
+        cfg.heartbeat_secs = 1 + u32::from(cfg_byte >> 4 & 7);
+        if cfg_byte & 0x80 != 0 {
+            cfg.schedule = Some(schedule(schedule_byte));
+        }
         cfg.reset_on_logon = cfg_byte & 2 != 0;
         cfg.enable_next_expected = cfg_byte & 4 != 0;
         cfg.hold_queue_messages = 64;
@@ -147,6 +152,16 @@ impl Harness {
     }
 }
 
+/// A daily window near T0: opening 0..15 s after it, lasting 0..60 s
+/// (0: always open, with a new period every day at the start).
+fn schedule(b: u8) -> Schedule {
+    let t0 = T0 / 1_000_000_000 % 86_400;
+    let start = (t0 + u64::from(b & 0x0f)) % 86_400;
+    let end = (start + u64::from(b >> 4) * 4) % 86_400;
+    let hms = |s: u64| format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+    Schedule::parse(&hms(start), &hms(end), None, None, None).expect("valid times")
+}
+
 /// Reads the script: one opcode byte, then its operands.
 struct Script<'a>(&'a [u8]);
 
@@ -169,7 +184,13 @@ impl Script<'_> {
 
 fuzz_target!(|data: &[u8]| {
     let mut script = Script(data);
-    let mut h = Harness::new(script.byte());
+    let cfg_byte = script.byte();
+    let schedule_byte = if cfg_byte & 0x80 != 0 {
+        script.byte()
+    } else {
+        0
+    };
+    let mut h = Harness::new(cfg_byte, schedule_byte);
     h.toggle_connection();
     h.settle();
     for _ in 0..512 {
@@ -178,7 +199,13 @@ fuzz_target!(|data: &[u8]| {
         }
         match script.byte() % 10 {
             0 => {
-                h.now += Nanos::from(script.byte()) * 50 * MS;
+                // Up to 6.35 s, or (top bit) up to 127 hours: crosses
+                // schedule windows and periods.
+                let b = script.byte();
+                h.now += match b & 0x80 {
+                    0 => Nanos::from(b) * 50 * MS,
+                    _ => Nanos::from(b & 0x7f) * 3_600_000 * MS,
+                };
                 h.with_ctx(|s, ctx| s.on_timer(ctx));
             }
             1 => {

@@ -169,3 +169,29 @@ fn period_recorded_in_the_file_store_survives_a_restart() {
     }));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn weekly_session_resets_once_a_week_not_daily() {
+    let (mut ci, mut ca) = cfgs();
+    // Sunday 17:00 to Friday 17:00; DAY is a Tuesday.
+    let sched = Schedule::parse("17:00:00", "17:00:00", Some("Su"), Some("Fr"), None).unwrap();
+    ci.schedule = Some(sched);
+    ca.schedule = Some(sched);
+    let (mut a, mut b) = (Side::new(ci), Side::new(ca));
+    let tue = DAY + 9 * H;
+    log_on(&mut a, &mut b, tue);
+    a.send_orders(tue, 1..=3);
+    pump(&mut a, &mut b, tue);
+    b.ctx_do(tue, |s, ctx| s.on_disconnect(ctx));
+    timer(&mut b, DAY + D + 9 * H);
+    assert_eq!(b.s.next_in(), 5, "Wednesday: same weekly period");
+    timer(&mut b, DAY + 3 * D + 18 * H);
+    assert!(
+        !b.s.in_schedule(DAY + 3 * D + 18 * H),
+        "Friday evening: closed"
+    );
+    let sunday = DAY + 5 * D + 17 * H;
+    timer(&mut b, sunday);
+    assert_eq!((b.s.next_in(), b.s.next_out()), (1, 1), "a new week");
+    assert!(b.events.contains(&Event::NewPeriod { start: sunday }));
+}
