@@ -218,8 +218,8 @@ const KNOWN: &[&str] = &[
     "PersistMessages",
     "SocketNodelay",
     "Username",
-    "AllowedRemoteAddresses",
     "Password",
+    "AllowedRemoteAddresses",
     // Gapless's own.
     "Validator",
     "IO",
@@ -533,16 +533,7 @@ fn schedule(g: &Get) -> Result<Option<Schedule>, ConfigError> {
     let [start, end, start_day, end_day, zone] = keys.map(|k| g.raw(k));
     let (start, end) = match (start, end) {
         (Some(s), Some(e)) => (s, e),
-        (None, None) => {
-            let stray = keys[2..].iter().zip([start_day, end_day, zone]);
-            return match stray.into_iter().find_map(|(k, v)| Some((k, v?.1))) {
-                None => Ok(None),
-                Some((k, line)) => Err(ConfigError {
-                    line,
-                    message: format!("{k} needs StartTime and EndTime: set both (HH:MM:SS)"),
-                }),
-            };
-        }
+        (None, None) => return no_schedule(&keys[2..], &[start_day, end_day, zone]),
         (Some((_, line)), None) | (None, Some((_, line))) => {
             return Err(ConfigError {
                 line,
@@ -565,6 +556,24 @@ fn schedule(g: &Get) -> Result<Option<Schedule>, ConfigError> {
             message: e.to_string(),
         }
     })
+}
+
+/// Without StartTime/EndTime, any other schedule key is an error.
+fn no_schedule(
+    keys: &[&str],
+    values: &[Option<(&str, usize)>],
+) -> Result<Option<Schedule>, ConfigError> {
+    match keys
+        .iter()
+        .zip(values)
+        .find_map(|(k, v)| Some((k, v.as_ref()?.1)))
+    {
+        None => Ok(None),
+        Some((k, line)) => Err(ConfigError {
+            line,
+            message: format!("{k} needs StartTime and EndTime: set both (HH:MM:SS)"),
+        }),
+    }
 }
 
 fn check_endpoints(s: &SessionSettings) -> Result<(), ConfigError> {

@@ -9,8 +9,9 @@
 //!
 //! Record: `len u32 | crc32 u32 | payload` (little-endian; `len` counts the
 //! payload; `len == 0` marks the end). Payload: `kind u8` (1 commit,
-//! 2 reset, 3 skip: damage covered by OnStoreCorruption=gapfill), `next_in u32`, `next_out u32`, `count u32`, then `count`
-//! messages as `seq u32 | flags u8 | len u32 | bytes`.
+//! 2 reset, 3 skip: damage covered by OnStoreCorruption=gapfill),
+//! `next_in u32`, `next_out u32`, `count u32`, then `count` messages as
+//! `seq u32 | flags u8 | len u32 | bytes`.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -424,8 +425,9 @@ fn scan(shared: &Shared, policy: CorruptionPolicy) -> Result<Scan, StoreError> {
                     }
                     at += r.len;
                 }
-                Ok(None) => break,
-                Err(()) => {
+                // An end marker with records after it is a damaged length.
+                Ok(None) if torn_only(map.bytes(), at) => break,
+                Ok(None) | Err(()) => {
                     let torn = torn_only(map.bytes(), at) && !shared.path(segment + 1).exists();
                     let corrupt = StoreError::Corrupt {
                         path: shared.path(segment),

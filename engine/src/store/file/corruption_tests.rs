@@ -208,3 +208,23 @@ fn gapfill_policy_answers_a_resend_of_the_lost_range_with_a_gap_fill() {
         .enumerate()
         .all(|(i, m)| i == lost as usize - 1 || m.msg_type() == b"D"));
 }
+
+/// Found in review: a length field damaged to zero read as the end of
+/// the journal, so the records after it were silently dropped (and would
+/// have been overwritten by the next commit).
+#[test]
+fn length_damaged_to_zero_is_damage_not_the_end() {
+    let d = dir("zero-len");
+    let (clean, starts) = journal(&d);
+    let mut bytes = clean.clone();
+    bytes[starts[3]..starts[3] + 4].fill(0);
+    std::fs::write(d.join("S.000000.journal"), &bytes).unwrap();
+    match FileStore::open_with(&d, "S", SEG, CorruptionPolicy::Refuse) {
+        Err(StoreError::Corrupt { offset, .. }) => assert_eq!(offset, starts[3] as u64),
+        other => panic!("expected Corrupt, got {:?}", other.map(|_| ())),
+    }
+    let (s, _) = FileStore::open_with(&d, "S", SEG, CorruptionPolicy::GapFill).unwrap();
+    assert_eq!(s.seqs().next_out, N + 1);
+    let want: Vec<u32> = (1..=N).filter(|&q| q != 4).collect();
+    assert_eq!(stored_seqs(&s), want);
+}
