@@ -12,3 +12,6 @@ echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --q
 echo "== rtl";    bash scripts/rtl_tb.sh && bash scripts/synth.sh
 echo "== waves";  cargo test -q -p gapless-hw-sim --features waves
 echo "== tests";  cargo test --workspace
+# 20 s per fuzz target (nightly; installs cargo-fuzz if missing). The long
+# run is `scripts/fuzz.sh 3600`.
+echo "== fuzz";   bash scripts/fuzz.sh 20

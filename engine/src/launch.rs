@@ -10,7 +10,7 @@ use crate::runtime::tls::TlsTransport;
 use crate::runtime::transport::KernelTransport;
 use crate::runtime::{Engine, EngineOptions, EventHook, SessionSpec, StartError};
 use crate::session::Event;
-use crate::store::{MemoryStore, MessageStore};
+use crate::store::{CorruptionPolicy, MemoryStore, MessageStore, Repair};
 use crate::validator::{SeqValidator, SoftwareValidator};
 
 /// Why `gapless run` could not start.
@@ -20,6 +20,14 @@ pub enum LaunchError {
     Setting(String),
     /// The engine failed to start.
     Start(StartError),
+    /// A session's message store cannot be opened (a damaged journal:
+    /// see OnStoreCorruption).
+    Store {
+        /// The session, `BeginString:Sender->Target`.
+        session: String,
+        /// What is wrong with the store, and what to do.
+        error: crate::store::StoreError,
+    },
 }
 
 impl std::fmt::Display for LaunchError {
@@ -27,6 +35,7 @@ impl std::fmt::Display for LaunchError {
         match self {
             LaunchError::Setting(s) => f.write_str(s),
             LaunchError::Start(e) => write!(f, "{e}"),
+            LaunchError::Store { session, error } => write!(f, "{session}: {error}"),
         }
     }
 }
@@ -119,9 +128,12 @@ fn spec(s: &SessionSettings, app: AppKind) -> Result<SessionSpec, LaunchError> {
         ConnectionType::Initiator => Some(resolve(s)?),
         ConnectionType::Acceptor => None,
     };
+    let (store, repaired) = store(s)?;
+    let mut cfg = s.session.clone();
+    cfg.reset_on_first_logon = repaired.is_some_and(|r| r.policy == CorruptionPolicy::Reset);
     Ok(SessionSpec {
-        cfg: s.session.clone(),
-        store: store(s)?,
+        cfg,
+        store,
         app: app.build(&s.session.begin_string),
         check: check(s)?,
         connect,
@@ -174,11 +186,33 @@ fn resolve(s: &SessionSettings) -> Result<SocketAddr, LaunchError> {
         .ok_or_else(|| LaunchError::Setting(format!("{}: cannot resolve {host}:{port}", s.id())))
 }
 
-fn store(s: &SessionSettings) -> Result<Box<dyn MessageStore>, LaunchError> {
+/// The session's store, and what was repaired on opening it.
+fn store(s: &SessionSettings) -> Result<(Box<dyn MessageStore>, Option<Repair>), LaunchError> {
     match &s.file_store_path {
-        None => Ok(Box::new(MemoryStore::new())),
-        Some(dir) => crate::store::open_file_store(dir, &s.file_id(), s.fsync)
-            .map_err(|e| LaunchError::Setting(format!("{}: {e}", s.id()))),
+        None => Ok((Box::new(MemoryStore::new()), None)),
+        Some(dir) => {
+            let opened = crate::store::open_file_store_with(
+                dir,
+                &s.file_id(),
+                s.fsync,
+                s.on_store_corruption,
+            );
+            let (store, repaired) = opened.map_err(|error| LaunchError::Store {
+                session: s.id(),
+                error,
+            })?;
+            if let Some(r) = &repaired {
+                eprintln!(
+                    "{}: journal {} was damaged at byte {}: OnStoreCorruption={:?} applied ({} bytes lost)",
+                    s.id(),
+                    r.path.display(),
+                    r.offset,
+                    r.policy,
+                    r.bytes_lost
+                );
+            }
+            Ok((store, repaired))
+        }
     }
 }
 
@@ -243,6 +277,12 @@ pub fn describe(ev: &Event) -> String {
         }
         Event::HoldQueueFull { seq } => {
             format!("Hold queue full: dropped {seq} (still covered by the ResendRequest)")
+        }
+        Event::NewPeriod { start } => {
+            format!(
+                "New session period from {}: sequence numbers reset",
+                stamp(start)
+            )
         }
         Event::Rejected { seq, reason } => {
             format!("Sent Reject of {seq}, SessionRejectReason {reason}")

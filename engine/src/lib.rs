@@ -16,6 +16,7 @@ pub mod log;
 pub mod receive;
 pub mod recovery;
 pub mod runtime;
+pub mod schedule;
 pub mod session;
 pub mod sim;
 pub mod store;

@@ -110,6 +110,11 @@ impl Recovery {
                     end: last,
                     gap_from: None,
                 };
+                if r.cursor > r.end {
+                    // Nothing we sent lies in the range (BeginSeqNo beyond
+                    // our last seq): nothing to replay.
+                    return;
+                }
                 match self.replay {
                     None => self.replay = Some(r),
                     Some(busy) => {
@@ -252,5 +257,38 @@ impl Recovery {
         self.gap_fill_body = body;
         self.gap_fills += 1;
         1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::time::Precision;
+    use crate::store::{MemoryStore, MessageStore};
+
+    /// Found by `fuzz/` (session target): a ResendRequest whose BeginSeqNo
+    /// lies beyond our last seq made the store reader panic on an
+    /// inverted range (`7=4|16=6` after sending only seq 1).
+    #[test]
+    fn resend_request_beyond_our_last_seq_replays_nothing_and_does_not_panic() {
+        let store = MemoryStore::new();
+        let enc = Encoder::new("FIX.4.4", "A", "B", Precision::Millis);
+        let mut r = Recovery::new(store.reader(), enc);
+        r.on_event(&Event::ResendRequested {
+            begin: 4,
+            end: 6,
+            next_out: 2,
+        });
+        assert!(!r.busy());
+        let mut outputs = 0;
+        assert_eq!(r.poll(0, 100, &mut |_| outputs += 1).unwrap(), 0);
+        assert_eq!(outputs, 0);
+    }
+
+    #[test]
+    fn store_readers_answer_an_inverted_range_with_nothing() {
+        let store = MemoryStore::new();
+        let mut reader = store.reader();
+        assert_eq!(reader.for_each(5, 3, &mut |_, _, _| ()).unwrap(), 0);
     }
 }

@@ -7,7 +7,9 @@ mod parse;
 use std::path::PathBuf;
 
 use crate::codec::time::Precision;
+use crate::schedule::Schedule;
 use crate::session::SessionConfig;
+use crate::store::CorruptionPolicy;
 use parse::{Raw, Section};
 
 /// A malformed settings file: what is wrong, where, and what to do.
@@ -136,6 +138,8 @@ pub struct SessionSettings {
     pub hot_path_core: Option<usize>,
     /// FsyncPolicy.
     pub fsync: FsyncPolicy,
+    /// OnStoreCorruption.
+    pub on_store_corruption: CorruptionPolicy,
     /// MaxMessageSize, bytes.
     pub max_message_size: usize,
     /// ResendRateLimit, messages per second.
@@ -217,11 +221,13 @@ const KNOWN: &[&str] = &[
     "SocketNodelay",
     "Username",
     "Password",
+    "AllowedRemoteAddresses",
     // Gapless's own.
     "Validator",
     "IO",
     "HotPathCore",
     "FsyncPolicy",
+    "OnStoreCorruption",
     "MaxMessageSize",
     "HoldQueueMessages",
     "HoldQueueBytes",
@@ -423,6 +429,8 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     s.username = g.str("Username");
     s.password = g.str("Password");
     s.default_appl_ver_id = g.str("DefaultApplVerID");
+    s.schedule = schedule(&g)?;
+    s.allowed_remote_addresses = addresses(&g)?;
     let legacy_millis = g.flag("MillisecondsInTimeStamp", true)?;
     s.precision = match g.parsed::<u32>("TimeStampPrecision", "0, 3, 6 or 9")? {
         Some(d) => Precision::from_digits(d).ok_or_else(|| ConfigError {
@@ -474,6 +482,15 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
         )?,
         hot_path_core: g.parsed("HotPathCore", "a core number")?,
         fsync,
+        on_store_corruption: g.choice(
+            "OnStoreCorruption",
+            &[
+                ("refuse", CorruptionPolicy::Refuse),
+                ("reset", CorruptionPolicy::Reset),
+                ("gapfill", CorruptionPolicy::GapFill),
+            ],
+            CorruptionPolicy::Refuse,
+        )?,
         max_message_size: g.num("MaxMessageSize", 65_536)?,
         resend_rate_limit: g.num("ResendRateLimit", 100_000)?,
         dpdk: DpdkSettings {
@@ -513,6 +530,75 @@ fn tls(
         server_name: g.str("SSLServerName"),
         tls13_only: g.str("SSLProtocol").is_some_and(|p| p.trim() == "TLSv1.3"),
     }))
+}
+
+/// AllowedRemoteAddresses: comma-separated IP addresses.
+fn addresses(g: &Get) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    let Some((v, line)) = g.raw("AllowedRemoteAddresses") else {
+        return Ok(vec![]);
+    };
+    v.split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            a.parse().map_err(|_| ConfigError {
+                line,
+                message: format!(
+                    "AllowedRemoteAddresses: {a:?} is not an IP address: \
+                     list IPv4 or IPv6 addresses separated by commas (no host names)"
+                ),
+            })
+        })
+        .collect()
+}
+
+/// StartTime/EndTime (both or neither), StartDay/EndDay, TimeZone.
+fn schedule(g: &Get) -> Result<Option<Schedule>, ConfigError> {
+    let keys = ["StartTime", "EndTime", "StartDay", "EndDay", "TimeZone"];
+    let [start, end, start_day, end_day, zone] = keys.map(|k| g.raw(k));
+    let (start, end) = match (start, end) {
+        (Some(s), Some(e)) => (s, e),
+        (None, None) => return no_schedule(&keys[2..], &[start_day, end_day, zone]),
+        (Some((_, line)), None) | (None, Some((_, line))) => {
+            return Err(ConfigError {
+                line,
+                message: "StartTime and EndTime go together: set both (HH:MM:SS), or neither for a session that never closes".into(),
+            })
+        }
+    };
+    Schedule::parse(
+        start.0,
+        end.0,
+        start_day.map(|d| d.0),
+        end_day.map(|d| d.0),
+        zone.map(|z| z.0),
+    )
+    .map(Some)
+    .map_err(|e| {
+        let line = g.raw(e.key).map_or(g.own.line, |r| r.1);
+        ConfigError {
+            line,
+            message: e.to_string(),
+        }
+    })
+}
+
+/// Without StartTime/EndTime, any other schedule key is an error.
+fn no_schedule(
+    keys: &[&str],
+    values: &[Option<(&str, usize)>],
+) -> Result<Option<Schedule>, ConfigError> {
+    match keys
+        .iter()
+        .zip(values)
+        .find_map(|(k, v)| Some((k, v.as_ref()?.1)))
+    {
+        None => Ok(None),
+        Some((k, line)) => Err(ConfigError {
+            line,
+            message: format!("{k} needs StartTime and EndTime: set both (HH:MM:SS)"),
+        }),
+    }
 }
 
 fn check_endpoints(s: &SessionSettings) -> Result<(), ConfigError> {

@@ -119,3 +119,91 @@ fn the_shipped_configs_parse_without_warnings() {
         assert!(s.warnings.is_empty(), "{f}: {:?}", s.warnings);
     }
 }
+
+const SCHEDULED: &str = "\
+[DEFAULT]
+ConnectionType=acceptor
+SocketAcceptPort=5001
+BeginString=FIX.4.4
+[SESSION]
+SenderCompID=ISLD
+TargetCompID=TW
+StartTime=17:00:00
+EndTime=17:00:00
+StartDay=Sunday
+EndDay=Fr
+TimeZone=UTC-5
+";
+
+#[test]
+fn schedule_keys_build_a_weekly_schedule_in_the_zone() {
+    let s = Settings::parse(SCHEDULED).unwrap();
+    let sched = s.sessions[0].session.schedule.unwrap();
+    assert_eq!((sched.start, sched.end), (61_200, 61_200));
+    assert_eq!(sched.zone.offset_secs, -18_000);
+    assert!(sched.days.is_some());
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
+
+#[test]
+fn no_start_time_means_no_schedule() {
+    let text = SCHEDULED
+        .replace("StartTime=17:00:00\nEndTime=17:00:00\n", "")
+        .replace("StartDay=Sunday\nEndDay=Fr\nTimeZone=UTC-5\n", "");
+    assert!(Settings::parse(&text).unwrap().sessions[0]
+        .session
+        .schedule
+        .is_none());
+}
+
+#[test]
+fn iana_time_zone_is_an_error_naming_the_line_and_the_accepted_forms() {
+    let e = Settings::parse(&SCHEDULED.replace("UTC-5", "America/New_York")).unwrap_err();
+    assert_eq!(e.line, 12);
+    assert!(e.message.contains("fixed offset"), "{e}");
+}
+
+#[test]
+fn start_time_without_end_time_is_an_error() {
+    let e = Settings::parse(&SCHEDULED.replace("EndTime=17:00:00\n", "")).unwrap_err();
+    assert!(
+        e.message.contains("StartTime and EndTime go together"),
+        "{e}"
+    );
+}
+
+#[test]
+fn start_day_without_times_is_an_error() {
+    let e = Settings::parse(&SCHEDULED.replace("StartTime=17:00:00\nEndTime=17:00:00\n", ""))
+        .unwrap_err();
+    assert!(e.message.contains("StartDay needs StartTime"), "{e}");
+}
+
+#[test]
+fn malformed_end_time_names_its_line() {
+    let e = Settings::parse(&SCHEDULED.replace("EndTime=17:00:00", "EndTime=5pm")).unwrap_err();
+    assert_eq!(e.line, 9);
+    assert!(e.message.contains("HH:MM:SS"), "{e}");
+}
+
+#[test]
+fn allowed_remote_addresses_are_a_comma_separated_ip_list() {
+    let text = SCHEDULED.replace("TimeZone=UTC-5", "AllowedRemoteAddresses=127.0.0.1, ::1");
+    let s = Settings::parse(&text).unwrap();
+    let want: Vec<std::net::IpAddr> = vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+    assert_eq!(s.sessions[0].session.allowed_remote_addresses, want);
+}
+
+#[test]
+fn allowed_remote_address_that_is_a_host_name_is_an_error() {
+    let text = SCHEDULED.replace(
+        "TimeZone=UTC-5",
+        "AllowedRemoteAddresses=127.0.0.1,localhost",
+    );
+    let e = Settings::parse(&text).unwrap_err();
+    assert_eq!(e.line, 12);
+    assert!(
+        e.message.contains("\"localhost\" is not an IP address"),
+        "{e}"
+    );
+}

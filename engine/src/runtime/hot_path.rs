@@ -2,7 +2,7 @@
 //! runs every session and its application, and writes. It talks to the
 //! recovery thread only through rings and never blocks on it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::probe::Probe;
@@ -57,6 +57,7 @@ const PENDING_TIMEOUT: Nanos = 10_000 * MS;
 struct Pending {
     conn: ConnId,
     port: u16,
+    ip: Option<IpAddr>,
     buf: Vec<u8>,
     since: Nanos,
 }
@@ -92,6 +93,8 @@ pub(super) struct HotPath<T: Transport> {
     pub(super) probe: Option<Probe>,
     /// Commands the recovery ring refused (it was full).
     pub(super) cmds_dropped: u64,
+    /// Connections closed unread: not from an AllowedRemoteAddresses entry.
+    pub(super) refused: u64,
 }
 
 impl<T: Transport> HotPath<T> {
@@ -117,6 +120,7 @@ impl<T: Transport> HotPath<T> {
             last_tick: 0,
             probe: None,
             cmds_dropped: 0,
+            refused: 0,
         }
     }
 
@@ -340,7 +344,7 @@ impl<T: Transport> HotPath<T> {
         for i in 0..self.slots.len() {
             let slot = &mut self.slots[i];
             let Some(addr) = slot.connect else { continue };
-            if slot.conn.is_some() || now < slot.next_connect {
+            if slot.conn.is_some() || now < slot.next_connect || !slot.session.in_schedule(now) {
                 continue;
             }
             slot.next_connect = now + slot.reconnect;
@@ -381,9 +385,17 @@ impl<T: Transport> HotPath<T> {
                 self.transport.close(conn);
                 continue;
             }
+            let ip = self.transport.peer_ip(conn);
+            if !self.port_admits(port, ip) {
+                // Closed before a byte is read.
+                self.transport.close(conn);
+                self.refused += 1;
+                continue;
+            }
             self.pending.push(Pending {
                 conn,
                 port,
+                ip,
                 buf: Vec::with_capacity(1024),
                 since: now,
             });
@@ -403,6 +415,14 @@ impl<T: Transport> HotPath<T> {
         }
     }
 
+    /// Some session on `port` accepts connections from `ip`.
+    fn port_admits(&self, port: u16, ip: Option<IpAddr>) -> bool {
+        self.slots
+            .iter()
+            .filter(|s| s.accept_port == Some(port))
+            .any(|s| admits(&s.session.config().allowed_remote_addresses, ip))
+    }
+
     /// `None`: keep waiting; `Some(None)`: refuse; `Some(Some(i))`: route.
     fn route_pending(&mut self, k: usize, now: Nanos) -> Option<Option<usize>> {
         let p = &mut self.pending[k];
@@ -417,11 +437,12 @@ impl<T: Transport> HotPath<T> {
             Frame::Complete { len, .. } => {
                 let m = crate::codec::message::Message::new(&p.buf[..len]);
                 let h = m.header();
-                let port = p.port;
+                let (port, ip) = (p.port, p.ip);
                 Some(self.slots.iter().position(|s| {
                     let c = s.session.config();
                     s.conn.is_none()
                         && s.accept_port == Some(port)
+                        && admits(&c.allowed_remote_addresses, ip)
                         && h.begin_string == c.begin_string.as_bytes()
                         && h.sender == c.target.as_bytes()
                         && h.target == c.sender.as_bytes()
@@ -438,4 +459,25 @@ impl<T: Transport> HotPath<T> {
             Frame::Incomplete => Some(None),
         }
     }
+}
+
+/// An empty list allows any peer; otherwise the peer's address must be in it.
+fn admits(allowed: &[IpAddr], ip: Option<IpAddr>) -> bool {
+    allowed.is_empty() || ip.is_some_and(|ip| allowed.contains(&ip))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::admits;
+
+    #[test]
+    fn empty_allow_list_admits_anyone_and_a_list_only_its_members() {
+        let one: IpAddrs = ["127.0.0.2".parse().unwrap()];
+        assert!(admits(&[], None));
+        assert!(admits(&one, Some("127.0.0.2".parse().unwrap())));
+        assert!(!admits(&one, Some("127.0.0.1".parse().unwrap())));
+        assert!(!admits(&one, None), "an unknown peer address is refused");
+    }
+
+    type IpAddrs = [std::net::IpAddr; 1];
 }

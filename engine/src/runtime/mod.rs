@@ -121,6 +121,8 @@ pub struct EngineReport {
     pub cmds_dropped: u64,
     /// Message-log chunks the log ring refused (lines missing from logs).
     pub log_dropped: u64,
+    /// Connections closed unread because of AllowedRemoteAddresses.
+    pub connections_refused: u64,
 }
 
 /// A running engine.
@@ -266,6 +268,7 @@ impl Engine {
                 probe,
                 cmds_dropped: hp.cmds_dropped,
                 log_dropped: hp.log_dropped,
+                connections_refused: hp.refused,
             }
         })?;
         Ok(Engine {
@@ -297,6 +300,7 @@ impl Engine {
             probe: None,
             cmds_dropped: 0,
             log_dropped: 0,
+            connections_refused: 0,
         };
         let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or(empty);
         for h in &self.others {

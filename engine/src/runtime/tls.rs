@@ -343,6 +343,10 @@ impl<T: Transport> Transport for TlsTransport<T> {
         self.inner.close(c);
     }
 
+    fn peer_ip(&mut self, c: ConnId) -> Option<std::net::IpAddr> {
+        self.inner.peer_ip(c)
+    }
+
     fn poll(&mut self) {
         self.inner.poll();
         let Self { inner, conns, .. } = self;

@@ -24,6 +24,11 @@ pub trait Transport {
     fn send(&mut self, c: ConnId, buf: &[u8]) -> io::Result<usize>;
     /// Closes the connection.
     fn close(&mut self, c: ConnId);
+    /// The peer's address (`None`: unknown, and refused wherever
+    /// AllowedRemoteAddresses is set).
+    fn peer_ip(&mut self, _c: ConnId) -> Option<std::net::IpAddr> {
+        None
+    }
     /// Drives the transport (user-space stacks do their work here).
     fn poll(&mut self) {}
 }
@@ -120,6 +125,10 @@ impl Transport for KernelTransport {
 
     fn send(&mut self, c: ConnId, buf: &[u8]) -> io::Result<usize> {
         would_block(self.stream(c)?.write(buf))
+    }
+
+    fn peer_ip(&mut self, c: ConnId) -> Option<std::net::IpAddr> {
+        self.stream(c).ok()?.peer_addr().ok().map(|a| a.ip())
     }
 
     fn close(&mut self, c: ConnId) {

@@ -9,7 +9,7 @@ impl Session {
     /// Sends our Logon; `reply` when answering the peer's (acceptor).
     pub(super) fn send_logon(&mut self, ctx: &mut Ctx, peer_reset: bool) {
         let reply = matches!(self.state, State::AwaitingLogon { .. }) && !self.cfg.initiator;
-        let reset = peer_reset || (self.cfg.reset_on_logon && !reply);
+        let reset = peer_reset || (self.wants_reset() && !reply);
         if reset && !reply {
             self.reset_seqs(ctx);
         }
@@ -47,6 +47,10 @@ impl Session {
         if let Err(f) = self.check_identity(h, ctx.now) {
             return self.fail_check(ctx, f, v.seq, b"A", false);
         }
+        if !self.cfg.initiator && !self.check_schedule(ctx) {
+            self.send_logout(ctx.now, super::window::OUTSIDE_TEXT);
+            return self.disconnect(DisconnectReason::OutsideSchedule);
+        }
         if !self.cfg.initiator && !self.credentials_match(msg) {
             self.send_logout(ctx.now, b"Invalid Username or Password");
             return self.disconnect(DisconnectReason::LogonRefused);
@@ -60,7 +64,7 @@ impl Session {
             self.cfg.default_appl_ver_id = Some(String::from_utf8_lossy(v).into_owned());
         }
         let peer_reset = msg.flag(141);
-        let reset = peer_reset || (self.cfg.reset_on_logon && !sent);
+        let reset = peer_reset || (self.wants_reset() && !sent);
         if reset && !sent {
             self.reset_seqs(ctx);
         }
@@ -76,6 +80,7 @@ impl Session {
             self.send_logon(ctx, reset);
         }
         self.state = State::Active;
+        self.reset_pending = false;
         self.events.push(Event::LoggedOn { reset });
         ctx.app.on_logon(&mut self.sender(ctx.now));
         if self.cfg.enable_next_expected {
@@ -116,6 +121,11 @@ impl Session {
         if self.cfg.reset_on_logout {
             self.reset_seqs(ctx);
         }
+    }
+
+    /// We reset on our Logon: ResetOnLogon, or a replaced journal.
+    fn wants_reset(&self) -> bool {
+        self.cfg.reset_on_logon || self.reset_pending
     }
 
     /// Username(553)/Password(554), compared in constant time.

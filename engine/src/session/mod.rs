@@ -15,6 +15,7 @@ mod hold_queue;
 mod inbound;
 mod logon;
 mod outbound;
+mod window;
 
 pub use hold_queue::HoldQueue;
 pub use outbound::Sender;
@@ -43,6 +44,10 @@ pub struct SessionConfig {
     pub reset_on_logon: bool,
     /// Reset both seqs after a Logout.
     pub reset_on_logout: bool,
+    /// Reset both seqs (ResetSeqNumFlag) on the first Logon only: set when
+    /// `OnStoreCorruption=reset` replaced a damaged journal, so the
+    /// counterparty resets too.
+    pub reset_on_first_logon: bool,
     /// Reset both seqs after a disconnect.
     pub reset_on_disconnect: bool,
     /// Send and honour NextExpectedMsgSeqNum(789) on Logon.
@@ -77,6 +82,11 @@ pub struct SessionConfig {
     pub logon_timeout_secs: u32,
     /// Seconds to wait for the Logout reply.
     pub logout_timeout_secs: u32,
+    /// When the session may be logged on (`None`: always); a new period
+    /// resets both seqs.
+    pub schedule: Option<crate::schedule::Schedule>,
+    /// Acceptor: the peer addresses allowed to connect (empty: any).
+    pub allowed_remote_addresses: Vec<std::net::IpAddr>,
 }
 
 impl SessionConfig {
@@ -95,6 +105,7 @@ impl SessionConfig {
             heartbeat_secs: 30,
             reset_on_logon: false,
             reset_on_logout: false,
+            reset_on_first_logon: false,
             reset_on_disconnect: false,
             enable_next_expected: false,
             check_latency: true,
@@ -112,6 +123,8 @@ impl SessionConfig {
             default_appl_ver_id: None,
             logon_timeout_secs: 10,
             logout_timeout_secs: 2,
+            schedule: None,
+            allowed_remote_addresses: vec![],
         }
     }
 }
@@ -147,6 +160,8 @@ pub enum DisconnectReason {
     Timeout,
     /// The message store failed; the session cannot continue safely.
     StoreFailed,
+    /// The schedule's window closed, or a new period began.
+    OutsideSchedule,
 }
 
 /// What the session tells the runtime (and, through it, the recovery
@@ -193,6 +208,12 @@ pub enum Event {
     HoldQueueFull {
         /// Its MsgSeqNum.
         seq: u32,
+    },
+    /// A new schedule period began at `start`: both seqs were reset to 1
+    /// and the store emptied.
+    NewPeriod {
+        /// When the period began (UTC nanoseconds).
+        start: Nanos,
     },
     /// We sent a session Reject(3) for inbound `seq`.
     Rejected {
@@ -306,6 +327,10 @@ pub struct Session {
     /// The session moved `next_in` itself; the validator must follow.
     resync_validator: bool,
     release_buf: Vec<u8>,
+    /// Start of the schedule period the seqs belong to.
+    period: Option<Nanos>,
+    /// Reset on the next Logon (`reset_on_first_logon`, until one succeeds).
+    reset_pending: bool,
 }
 
 impl Session {
@@ -316,7 +341,10 @@ impl Session {
         store: Box<dyn MessageStore>,
     ) -> Result<Self, StoreError> {
         let seqs = store.seqs();
+        let period = store.period();
         Ok(Session {
+            period,
+            reset_pending: cfg.reset_on_first_logon,
             hold: HoldQueue::new(cfg.hold_queue_messages, cfg.hold_queue_bytes),
             timers: heartbeat::Timers::new(cfg.heartbeat_secs),
             out: Outbound::new(&cfg, store, seqs.next_out),
@@ -402,6 +430,8 @@ impl Session {
     /// A transport connection is up. An initiator sends its Logon.
     pub fn on_connect(&mut self, ctx: &mut Ctx) {
         self.state = State::AwaitingLogon { sent: false };
+        // A period that began while disconnected resets the seqs first.
+        self.check_schedule(ctx);
         self.out.hold_app = false;
         self.hold.clear();
         self.gap = inbound::GapState::default();
@@ -510,6 +540,7 @@ impl Session {
     /// Runs the timers: heartbeats, test requests, timeouts, resend
     /// liveness. Call it at least every few milliseconds.
     pub fn on_timer(&mut self, ctx: &mut Ctx) {
+        self.check_schedule(ctx);
         heartbeat::on_timer(self, ctx);
         inbound::on_timer(self, ctx);
         // Whatever the timers sent is journaled before it reaches the wire.

@@ -80,6 +80,11 @@ impl Outbound {
         Ok(())
     }
 
+    /// Records in the store the schedule period the seqs belong to.
+    pub(super) fn set_period(&mut self, start: Nanos) -> Result<(), StoreError> {
+        self.store.set_period(start)
+    }
+
     pub(super) fn reset(&mut self) -> Result<(), StoreError> {
         self.next_out = 1;
         self.committed = SeqNums {

@@ -755,3 +755,30 @@ fn logon_default_appl_ver_id_becomes_the_session_default() {
     pump(&mut a, &mut b, T0);
     assert_eq!(b.s.config().default_appl_ver_id.as_deref(), Some("7"));
 }
+
+#[test]
+fn reset_on_first_logon_sends_reset_seq_num_flag_once() {
+    let (mut ci, ca) = cfgs();
+    ci.reset_on_first_logon = true;
+    let (mut a, mut b) = (Side::new(ci), Side::new(ca));
+    let logon_has_reset = |wire: &[u8]| {
+        frames(wire)
+            .iter()
+            .any(|f| Message::new(f).msg_type() == b"A" && Message::new(f).flag(141))
+    };
+    b.connect(T0);
+    a.connect(T0);
+    let first = a.take_wire();
+    assert!(logon_has_reset(&first));
+    b.recv(T0, &first);
+    a.recv(T0, &b.take_wire());
+    assert_eq!(a.s.state(), State::Active);
+    a.ctx_do(T0, |s, ctx| s.on_disconnect(ctx));
+    a.connect(T0);
+    assert!(
+        !logon_has_reset(&a.take_wire()),
+        "only the first Logon resets"
+    );
+}
+
+mod schedule;

@@ -320,6 +320,10 @@ impl<T: Transport> Transport for LossyTransport<T> {
         self.inner.close(c);
     }
 
+    fn peer_ip(&mut self, c: ConnId) -> Option<std::net::IpAddr> {
+        self.inner.peer_ip(c)
+    }
+
     fn poll(&mut self) {
         self.inner.poll();
         for i in 0..self.conns.len() {

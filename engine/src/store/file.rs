@@ -9,8 +9,9 @@
 //!
 //! Record: `len u32 | crc32 u32 | payload` (little-endian; `len` counts the
 //! payload; `len == 0` marks the end). Payload: `kind u8` (1 commit,
-//! 2 reset), `next_in u32`, `next_out u32`, `count u32`, then `count`
-//! messages as `seq u32 | flags u8 | len u32 | bytes`.
+//! 2 reset, 3 skip: damage covered by OnStoreCorruption=gapfill),
+//! `next_in u32`, `next_out u32`, `count u32`, then `count` messages as
+//! `seq u32 | flags u8 | len u32 | bytes`.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -19,12 +20,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{MessageStore, SeqNums, StoreError, StoreReader};
+use super::{CorruptionPolicy, MessageStore, SeqNums, StoreError, StoreReader};
 use crate::config::FsyncPolicy;
 
 const HEADER: usize = 8;
 const KIND_COMMIT: u8 = 1;
 const KIND_RESET: u8 = 2;
+/// Covers damaged bytes after a gap-fill repair: no seqs, no messages.
+const KIND_SKIP: u8 = 3;
+/// Smallest record: header and the fixed payload.
+const MIN_RECORD: usize = HEADER + 13;
 
 /// Default segment size.
 pub const SEGMENT_BYTES: usize = 64 << 20;
@@ -103,6 +108,11 @@ impl Shared {
     fn path(&self, segment: u64) -> PathBuf {
         self.dir.join(format!("{}.{segment:06}.journal", self.id))
     }
+
+    /// `<id>.period`: the schedule period start, in decimal nanoseconds.
+    fn period_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.period", self.id))
+    }
 }
 
 /// The writer side: lives on the hot path.
@@ -114,6 +124,9 @@ pub struct FileStore {
     seqs: SeqNums,
     txn: Vec<u8>,
     txn_count: u32,
+    period: Option<u64>,
+    /// What opening did about damage, if there was any.
+    pub repaired: Option<Repair>,
     /// Segments created on the hot path (the slow path; every
     /// `segment_bytes` of journal).
     pub rolls: u64,
@@ -124,6 +137,20 @@ struct Scan {
     seqs: SeqNums,
     segment: u64,
     offset: usize,
+    repaired: Option<Repair>,
+}
+
+/// Damage a [`CorruptionPolicy`] other than `Refuse` dealt with on open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// The policy applied.
+    pub policy: CorruptionPolicy,
+    /// The first damaged segment.
+    pub path: PathBuf,
+    /// Offset of the first damaged record in it.
+    pub offset: u64,
+    /// Damaged bytes covered or dropped (all segments; 0 for `Reset`).
+    pub bytes_lost: u64,
 }
 
 impl FileStore {
@@ -134,6 +161,17 @@ impl FileStore {
         id: &str,
         segment_bytes: usize,
     ) -> Result<(FileStore, Flusher), StoreError> {
+        Self::open_with(dir, id, segment_bytes, CorruptionPolicy::Refuse)
+    }
+
+    /// [`open`](Self::open), dealing with damage per `policy`; what was
+    /// done is in [`FileStore::repaired`].
+    pub fn open_with(
+        dir: &Path,
+        id: &str,
+        segment_bytes: usize,
+        policy: CorruptionPolicy,
+    ) -> Result<(FileStore, Flusher), StoreError> {
         std::fs::create_dir_all(dir)?;
         let shared = Arc::new(Shared {
             dir: dir.to_path_buf(),
@@ -143,7 +181,20 @@ impl FileStore {
             durable: AtomicU64::new(0),
             closed: AtomicBool::new(false),
         });
-        let scan = scan(&shared)?;
+        let scan = match scan(&shared, policy) {
+            Err(StoreError::Corrupt { path, offset }) if policy == CorruptionPolicy::Reset => {
+                move_aside(&shared)?;
+                let mut fresh = scan(&shared, policy)?;
+                fresh.repaired = Some(Repair {
+                    policy,
+                    path,
+                    offset,
+                    bytes_lost: 0,
+                });
+                fresh
+            }
+            other => other?,
+        };
         let map = Map::new(&segment_file(&shared, scan.segment)?, segment_bytes, true)?;
         let pos = scan.segment * segment_bytes as u64 + scan.offset as u64;
         shared.committed.store(pos, Ordering::Release);
@@ -156,6 +207,10 @@ impl FileStore {
             seqs: scan.seqs,
             txn: Vec::with_capacity(1 << 16),
             txn_count: 0,
+            repaired: scan.repaired,
+            period: std::fs::read_to_string(shared.period_path())
+                .ok()
+                .and_then(|t| t.trim().parse().ok()),
             rolls: 0,
         };
         Ok((
@@ -252,6 +307,19 @@ impl MessageStore for FileStore {
         )
     }
 
+    fn period(&self) -> Option<u64> {
+        self.period
+    }
+
+    fn set_period(&mut self, start: u64) -> Result<(), StoreError> {
+        let path = self.shared.period_path();
+        let tmp = path.with_extension("period.tmp");
+        std::fs::write(&tmp, start.to_string())?;
+        std::fs::rename(&tmp, &path)?;
+        self.period = Some(start);
+        Ok(())
+    }
+
     fn reader(&self) -> Box<dyn StoreReader> {
         Box::new(FileReader {
             shared: self.shared.clone(),
@@ -335,17 +403,20 @@ fn messages(body: &[u8], count: u32, mut f: impl FnMut(u32, u8, usize, usize)) {
 }
 
 /// Scans every segment: restores the seqs, finds where to append, zeroes
-/// a torn tail and refuses damage before it.
-fn scan(shared: &Shared) -> Result<Scan, StoreError> {
+/// a torn tail, and refuses damage before it (or repairs it, with
+/// [`CorruptionPolicy::GapFill`]).
+fn scan(shared: &Shared, policy: CorruptionPolicy) -> Result<Scan, StoreError> {
     let mut seqs = SeqNums {
         next_in: 1,
         next_out: 1,
     };
     let (mut last, mut segment) = ((0, 0), 0);
+    let mut repaired: Option<Repair> = None;
     while shared.path(segment).exists() {
         let file = segment_file(shared, segment)?;
         let mut map = Map::new(&file, shared.segment_bytes, true)?;
         let mut at = 0;
+        let mut backed_up = false;
         loop {
             match record(map.bytes(), at) {
                 Ok(Some(r)) => {
@@ -354,17 +425,36 @@ fn scan(shared: &Shared) -> Result<Scan, StoreError> {
                     }
                     at += r.len;
                 }
-                Ok(None) => break,
-                Err(()) => {
-                    if !torn_only(map.bytes(), at) || shared.path(segment + 1).exists() {
-                        return Err(StoreError::Corrupt {
+                // An end marker with records after it is a damaged length.
+                Ok(None) if torn_only(map.bytes(), at) => break,
+                Ok(None) | Err(()) => {
+                    let torn = torn_only(map.bytes(), at) && !shared.path(segment + 1).exists();
+                    let corrupt = StoreError::Corrupt {
+                        path: shared.path(segment),
+                        offset: at as u64,
+                    };
+                    if !torn && policy != CorruptionPolicy::GapFill {
+                        return Err(corrupt);
+                    }
+                    if !torn && !backed_up {
+                        let path = shared.path(segment);
+                        std::fs::copy(&path, path.with_extension("journal.damaged"))?;
+                        backed_up = true;
+                    }
+                    let (lost, more) = cover_damage(map.bytes_mut(), at).ok_or(corrupt)?;
+                    file.sync_data()?;
+                    if !torn {
+                        let r = repaired.get_or_insert(Repair {
+                            policy,
                             path: shared.path(segment),
                             offset: at as u64,
+                            bytes_lost: 0,
                         });
+                        r.bytes_lost += lost as u64;
                     }
-                    map.bytes_mut()[at..].fill(0);
-                    file.sync_data()?;
-                    break;
+                    if !more {
+                        break;
+                    }
                 }
             }
         }
@@ -375,7 +465,49 @@ fn scan(shared: &Shared) -> Result<Scan, StoreError> {
         seqs,
         segment: last.0,
         offset: last.1,
+        repaired,
     })
+}
+
+/// Makes the bad record at `at` readable past: covers the bytes up to the
+/// next valid record with a skip record (`more`: records follow), or, when
+/// no valid record follows, zeroes the rest of the segment. Returns the
+/// bytes lost and `more`; `None` when the gap cannot hold a skip record.
+fn cover_damage(buf: &mut [u8], at: usize) -> Option<(usize, bool)> {
+    let end = buf.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let Some(next) = (at + 1..end).find(|&p| matches!(record(buf, p), Ok(Some(_)))) else {
+        buf[at..].fill(0);
+        return Some((end.saturating_sub(at), false));
+    };
+    if next - at < MIN_RECORD {
+        return None;
+    }
+    let payload = &mut buf[at + HEADER..next];
+    payload.fill(0);
+    payload[0] = KIND_SKIP;
+    let crc = crc32fast::hash(payload);
+    let len = (next - at - HEADER) as u32;
+    buf[at + 4..at + 8].copy_from_slice(&crc.to_le_bytes());
+    buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    Some((next - at, true))
+}
+
+/// Renames every segment of a damaged journal to
+/// `*.journal.damaged-<unix secs>`, so a new journal starts empty.
+fn move_aside(shared: &Shared) -> Result<(), StoreError> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut segment = 0;
+    while shared.path(segment).exists() {
+        let path = shared.path(segment);
+        std::fs::rename(
+            &path,
+            path.with_extension(format!("journal.damaged-{secs}")),
+        )?;
+        segment += 1;
+    }
+    Ok(())
 }
 
 /// A bad record at `at` is a torn write when no valid record follows it
@@ -469,6 +601,10 @@ impl StoreReader for FileReader {
     ) -> Result<usize, StoreError> {
         self.catch_up()?;
         let end = if end == 0 { u32::MAX } else { end };
+        if begin > end {
+            // An empty range (BTreeMap::range would panic on it).
+            return Ok(0);
+        }
         let locs: Vec<(u32, Loc)> = self
             .index
             .range(begin..=end)
@@ -538,12 +674,37 @@ pub fn open_file_store(
     id: &str,
     policy: FsyncPolicy,
 ) -> Result<Box<dyn MessageStore>, StoreError> {
-    let (store, flusher) = FileStore::open(dir, id, SEGMENT_BYTES)?;
+    open_file_store_with(dir, id, policy, CorruptionPolicy::Refuse).map(|(s, _)| s)
+}
+
+/// [`open_file_store`] dealing with a damaged journal per `on_corruption`;
+/// returns what was repaired, if anything.
+///
+/// ```
+/// use gapless::store::{open_file_store_with, CorruptionPolicy};
+/// let dir = std::env::temp_dir().join(format!("gapless-doc-gf-{}", std::process::id()));
+/// let (_s, repaired) = open_file_store_with(
+///     &dir, "FIX.4.4-A-B", gapless::config::FsyncPolicy::Never, CorruptionPolicy::GapFill,
+/// ).unwrap();
+/// assert!(repaired.is_none());
+/// # std::fs::remove_dir_all(dir).ok();
+/// ```
+pub fn open_file_store_with(
+    dir: &Path,
+    id: &str,
+    policy: FsyncPolicy,
+    on_corruption: CorruptionPolicy,
+) -> Result<(Box<dyn MessageStore>, Option<Repair>), StoreError> {
+    let (store, flusher) = FileStore::open_with(dir, id, SEGMENT_BYTES, on_corruption)?;
     std::thread::Builder::new()
         .name("gapless-store".into())
         .spawn(move || flusher.run(policy))?;
-    Ok(Box::new(store))
+    let repaired = store.repaired.clone();
+    Ok((Box::new(store), repaired))
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod corruption_tests;

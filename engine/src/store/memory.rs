@@ -14,6 +14,7 @@ pub struct MemoryStore {
     seqs: Option<SeqNums>,
     pending: Vec<(u32, u8, Vec<u8>)>,
     msgs: Shared,
+    period: Option<u64>,
 }
 
 impl MemoryStore {
@@ -51,6 +52,13 @@ impl MessageStore for MemoryStore {
     fn reader(&self) -> Box<dyn StoreReader> {
         Box::new(MemoryReader(self.msgs.clone()))
     }
+    fn period(&self) -> Option<u64> {
+        self.period
+    }
+    fn set_period(&mut self, start: u64) -> Result<(), StoreError> {
+        self.period = Some(start);
+        Ok(())
+    }
 }
 
 struct MemoryReader(Shared);
@@ -64,6 +72,10 @@ impl StoreReader for MemoryReader {
     ) -> Result<usize, StoreError> {
         let m = self.0.lock().unwrap();
         let end = if end == 0 { u32::MAX } else { end };
+        if begin > end {
+            // An empty range (BTreeMap::range would panic on it).
+            return Ok(0);
+        }
         let mut n = 0;
         for (s, (fl, b)) in m.range(begin..=end) {
             f(*s, *fl, b);

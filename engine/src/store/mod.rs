@@ -6,7 +6,7 @@
 mod file;
 mod memory;
 
-pub use file::{open_file_store, FileStore, Flusher};
+pub use file::{open_file_store, open_file_store_with, FileStore, Flusher, Repair, SEGMENT_BYTES};
 pub use memory::MemoryStore;
 
 /// Sequence numbers as last committed.
@@ -16,6 +16,25 @@ pub struct SeqNums {
     pub next_in: u32,
     /// Next outbound seq to send.
     pub next_out: u32,
+}
+
+/// What opening a damaged journal does (`OnStoreCorruption=`). Damage is
+/// a bad record followed by good ones; a torn tail is always truncated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CorruptionPolicy {
+    /// Refuse to open: [`StoreError::Corrupt`] (the default).
+    #[default]
+    Refuse,
+    /// Move the damaged journal aside (`*.journal.damaged-<unix secs>`)
+    /// and start a new one at seqs 1/1; `gapless run` then sends
+    /// ResetSeqNumFlag on the first Logon.
+    Reset,
+    /// Keep every record that passes its checksum (the damaged segment is
+    /// copied to `*.journal.damaged` first, then the bad bytes are covered
+    /// by a skip record): the seqs are the last good ones recovered, and
+    /// ResendRequests for messages lost in the damage get a
+    /// SequenceReset-GapFill.
+    GapFill,
 }
 
 /// A store failure.
@@ -42,8 +61,9 @@ impl std::fmt::Display for StoreError {
             StoreError::Corrupt { path, offset } => write!(
                 f,
                 "journal {} is corrupt at byte {offset} (a damaged record before the end, not a torn write): \
-                 move the store directory away and reset the session (ResetOnLogon=Y) \
-                 once the counterparty agrees",
+                 set OnStoreCorruption=reset (new journal at seqs 1/1; the first Logon asks the counterparty to reset too) \
+                 or OnStoreCorruption=gapfill (keep the good records, gap-fill lost messages), \
+                 or move the store directory away",
                 path.display()
             ),
             StoreError::TooLarge(n) => write!(f, "a {n}-byte transaction does not fit a journal segment: raise the segment size"),
@@ -71,6 +91,16 @@ pub trait MessageStore: Send {
     fn reset(&mut self) -> Result<(), StoreError>;
     /// A reader for the recovery thread.
     fn reader(&self) -> Box<dyn StoreReader>;
+    /// The start (UTC nanoseconds) of the schedule period the seqs belong
+    /// to, as last recorded (`None`: never recorded).
+    fn period(&self) -> Option<u64> {
+        None
+    }
+    /// Records the period start: a slow call (the file store writes a
+    /// small file), made once per schedule period, never per message.
+    fn set_period(&mut self, _start: u64) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Reads stored outbound messages.

@@ -1,0 +1,255 @@
+//! The sans-IO session driven by a script of inbound frames (well-formed
+//! admin and application messages with fuzzed seqs and flags, and raw
+//! bytes), time steps, and connects/disconnects, with the recovery side
+//! served inline; optionally under a session schedule whose window opens
+//! and closes during the script. Invariants: no panic, and everything the session
+//! writes is a sequence of well-formed frames.
+#![no_main]
+
+use gapless::app::AppKind;
+use gapless::codec::encode::{Encoder, Outgoing};
+use gapless::codec::time::{Nanos, Precision};
+use gapless::receive::Receiver;
+use gapless::recovery::{Output, Recovery};
+use gapless::schedule::Schedule;
+use gapless::session::{Application, Ctx, Event, Session, SessionConfig};
+use gapless::store::{MemoryStore, MessageStore};
+use gapless::validator::software::{parse_frame, Frame};
+use gapless::validator::SoftwareValidator;
+use libfuzzer_sys::fuzz_target;
+
+const T0: Nanos = 1_700_000_000_000_000_000;
+const MS: Nanos = 1_000_000;
+const MAX: usize = 4096;
+
+struct Harness {
+    s: Session,
+    v: SoftwareValidator,
+    rx: Receiver,
+    app: Box<dyn Application + Send>,
+    rec: Recovery,
+    peer: Encoder,
+    now: Nanos,
+    connected: bool,
+}
+
+impl Harness {
+    fn new(cfg_byte: u8, schedule_byte: u8) -> Harness {
+        let mut cfg = SessionConfig::new("FIX.4.4", "ISLD", "CLIENT", cfg_byte & 1 != 0);
+        cfg.heartbeat_secs = 1 + u32::from(cfg_byte >> 4 & 7);
+        if cfg_byte & 0x80 != 0 {
+            cfg.schedule = Some(schedule(schedule_byte));
+        }
+        cfg.reset_on_logon = cfg_byte & 2 != 0;
+        cfg.enable_next_expected = cfg_byte & 4 != 0;
+        cfg.hold_queue_messages = 64;
+        cfg.hold_queue_bytes = 1 << 16;
+        cfg.resend_chunk_size = u32::from(cfg_byte & 8 != 0) * 5;
+        let store = MemoryStore::new();
+        let reader = store.reader();
+        let s = Session::new(cfg, 0, Box::new(store)).expect("memory store");
+        let rec = Recovery::new(reader, s.encoder().clone());
+        Harness {
+            s,
+            v: SoftwareValidator::new(1, MAX as u32),
+            rx: Receiver::new(MAX),
+            app: AppKind::Echo.build("FIX.4.4"),
+            rec,
+            peer: Encoder::new("FIX.4.4", "CLIENT", "ISLD", Precision::Millis),
+            now: T0,
+            connected: false,
+        }
+    }
+
+    fn with_ctx(&mut self, f: impl FnOnce(&mut Session, &mut Ctx)) {
+        let mut ctx = Ctx {
+            now: self.now,
+            validator: &mut self.v,
+            app: &mut *self.app,
+        };
+        f(&mut self.s, &mut ctx);
+    }
+
+    fn toggle_connection(&mut self) {
+        if self.connected {
+            self.with_ctx(|s, ctx| s.on_disconnect(ctx));
+            self.rec.abandon();
+        } else {
+            self.rx.reset();
+            self.with_ctx(|s, ctx| s.on_connect(ctx));
+        }
+        self.connected = !self.connected;
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        if !self.connected {
+            return;
+        }
+        let mut rest = bytes;
+        for _ in 0..64 {
+            let n = self.rx.extend(rest);
+            self.rx
+                .process(self.now, &mut self.s, &mut self.v, &mut *self.app);
+            rest = &rest[n..];
+            if rest.is_empty() {
+                break;
+            }
+        }
+    }
+
+    fn message(&mut self, msg_type: &[u8], seq: u32, poss_dup: bool, body: &[u8]) {
+        let m = Outgoing {
+            msg_type,
+            seq,
+            poss_dup,
+            orig_sending_time: if poss_dup {
+                b"20231114-22:13:19.000"
+            } else {
+                b""
+            },
+            body,
+        };
+        let mut out = vec![];
+        self.peer.encode_with(&mut out, &m, self.now);
+        self.feed(&out);
+    }
+
+    /// Routes events to recovery, serves it, and checks the wire.
+    fn settle(&mut self) {
+        let events: Vec<Event> = self.s.drain_events().collect();
+        for ev in &events {
+            if let Event::Disconnect(_) = ev {
+                if self.connected {
+                    self.toggle_connection();
+                }
+            }
+            self.rec.on_event(ev);
+        }
+        let (rec, s, now) = (&mut self.rec, &mut self.s, self.now);
+        for _ in 0..64 {
+            if !rec.busy() {
+                break;
+            }
+            let served = rec.poll(now, 256, &mut |o| match o {
+                Output::Stamp { msg_type, body } => {
+                    s.send_admin(now, msg_type, body);
+                }
+                Output::Raw(bytes) => s.send_raw(now, bytes),
+            });
+            if served.is_err() {
+                break;
+            }
+        }
+        let wire = self.s.wire().to_vec();
+        self.s.consume_wire(wire.len());
+        let mut rest = &wire[..];
+        while !rest.is_empty() {
+            match parse_frame(rest, 1 << 20) {
+                Frame::Complete { len, .. } => rest = &rest[len..],
+                other => panic!("the session wrote a bad frame ({other:?}): {rest:?}"),
+            }
+        }
+    }
+}
+
+/// A daily window near T0: opening 0..15 s after it, lasting 0..60 s
+/// (0: always open, with a new period every day at the start).
+fn schedule(b: u8) -> Schedule {
+    let t0 = T0 / 1_000_000_000 % 86_400;
+    let start = (t0 + u64::from(b & 0x0f)) % 86_400;
+    let end = (start + u64::from(b >> 4) * 4) % 86_400;
+    let hms = |s: u64| format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+    Schedule::parse(&hms(start), &hms(end), None, None, None).expect("valid times")
+}
+
+/// Reads the script: one opcode byte, then its operands.
+struct Script<'a>(&'a [u8]);
+
+impl Script<'_> {
+    fn byte(&mut self) -> u8 {
+        let (&b, rest) = self.0.split_first().unwrap_or((&0, &[]));
+        self.0 = rest;
+        b
+    }
+    fn seq(&mut self) -> u32 {
+        u32::from(self.byte() % 40)
+    }
+    fn take(&mut self, n: usize) -> &[u8] {
+        let n = n.min(self.0.len());
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        a
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut script = Script(data);
+    let cfg_byte = script.byte();
+    let schedule_byte = if cfg_byte & 0x80 != 0 {
+        script.byte()
+    } else {
+        0
+    };
+    let mut h = Harness::new(cfg_byte, schedule_byte);
+    h.toggle_connection();
+    h.settle();
+    for _ in 0..512 {
+        if script.0.is_empty() {
+            break;
+        }
+        match script.byte() % 10 {
+            0 => {
+                // Up to 6.35 s, or (top bit) up to 127 hours: crosses
+                // schedule windows and periods.
+                let b = script.byte();
+                h.now += match b & 0x80 {
+                    0 => Nanos::from(b) * 50 * MS,
+                    _ => Nanos::from(b & 0x7f) * 3_600_000 * MS,
+                };
+                h.with_ctx(|s, ctx| s.on_timer(ctx));
+            }
+            1 => {
+                let n = usize::from(script.byte());
+                let raw = script.take(n).to_vec();
+                h.feed(&raw);
+            }
+            2 => {
+                let (seq, reset) = (script.seq(), script.byte() & 1 != 0);
+                let body: &[u8] = if reset {
+                    b"98=0\x01108=1\x01141=Y\x01"
+                } else {
+                    b"98=0\x01108=1\x01"
+                };
+                h.message(b"A", seq, false, body);
+            }
+            3 => {
+                let (seq, dup) = (script.seq(), script.byte() & 1 != 0);
+                h.message(b"D", seq, dup, b"11=X\x0154=1\x0138=1\x01");
+            }
+            4 => {
+                let (seq, to, fill) = (script.seq(), script.seq(), script.byte() & 1 != 0);
+                let body = format!("{}36={to}\x01", if fill { "123=Y\x01" } else { "" });
+                h.message(b"4", seq, false, body.as_bytes());
+            }
+            5 => {
+                let (seq, begin, end) = (script.seq(), script.seq(), script.seq());
+                let body = format!("7={begin}\x0116={end}\x01");
+                h.message(b"2", seq, false, body.as_bytes());
+            }
+            6 => h.toggle_connection(),
+            7 => {
+                let seq = script.seq();
+                h.message(b"1", seq, false, b"112=T\x01");
+            }
+            8 => {
+                let seq = script.seq();
+                h.message(b"5", seq, false, b"");
+            }
+            _ => {
+                let seq = script.seq();
+                h.message(b"0", seq, false, b"");
+            }
+        }
+        h.settle();
+    }
+});
