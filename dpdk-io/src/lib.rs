@@ -26,6 +26,7 @@ mod mbuf;
 pub mod mempool;
 mod port;
 pub mod sys;
+pub mod tcp;
 
 pub use eal::Eal;
 pub use error::DpdkError;
