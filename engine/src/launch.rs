@@ -19,6 +19,13 @@ pub enum LaunchError {
     Setting(String),
     /// The engine failed to start.
     Start(StartError),
+    /// The settings ask for something this binary was built without.
+    FeatureMissing {
+        /// The setting (`IO=dpdk`).
+        setting: &'static str,
+        /// The cargo feature that provides it.
+        feature: &'static str,
+    },
 }
 
 impl std::fmt::Display for LaunchError {
@@ -26,6 +33,10 @@ impl std::fmt::Display for LaunchError {
         match self {
             LaunchError::Setting(s) => f.write_str(s),
             LaunchError::Start(e) => write!(f, "{e}"),
+            LaunchError::FeatureMissing { setting, feature } => write!(
+                f,
+                "{setting}: this binary was built without the `{feature}` feature; rebuild with `cargo build --release -p gapless --features {feature}` (or use IO=kernel)"
+            ),
         }
     }
 }
@@ -66,15 +77,37 @@ pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
             .collect(),
     };
     if first.io == IoKind::Dpdk {
-        return Err(LaunchError::Setting(
-            "IO=dpdk: this build has no DPDK path; use IO=kernel".into(),
-        ));
+        return start_dpdk(first, specs, options);
     }
     let bind = first.accept_host.as_deref().unwrap_or("0.0.0.0");
     let bind = bind.parse().map_err(|_| {
         LaunchError::Setting(format!("SocketAcceptHost={bind} is not an IP address"))
     })?;
     Engine::start(specs, KernelTransport::new(bind), options).map_err(LaunchError::Start)
+}
+
+#[cfg(feature = "dpdk")]
+fn start_dpdk(
+    first: &SessionSettings,
+    specs: Vec<SessionSpec>,
+    options: EngineOptions,
+) -> Result<Engine, LaunchError> {
+    use crate::runtime::dpdk_transport::DpdkTransport;
+    let transport = DpdkTransport::from_settings(&first.dpdk)
+        .map_err(|e| LaunchError::Setting(format!("IO=dpdk: {e}")))?;
+    Engine::start(specs, transport, options).map_err(LaunchError::Start)
+}
+
+#[cfg(not(feature = "dpdk"))]
+fn start_dpdk(
+    _first: &SessionSettings,
+    _specs: Vec<SessionSpec>,
+    _options: EngineOptions,
+) -> Result<Engine, LaunchError> {
+    Err(LaunchError::FeatureMissing {
+        setting: "IO=dpdk",
+        feature: "dpdk",
+    })
 }
 
 /// The validator `kind` for `sessions` sessions.

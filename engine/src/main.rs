@@ -47,6 +47,18 @@ struct RunArgs {
     /// Stop after this many seconds (default: run until killed).
     #[arg(long)]
     seconds: Option<f64>,
+    /// The I/O path, overriding `IO=` of the settings file (`dpdk` needs
+    /// a build with `--features dpdk`).
+    #[arg(long, value_enum)]
+    io: Option<IoArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum IoArg {
+    /// Kernel TCP sockets.
+    Kernel,
+    /// User-space TCP (smoltcp) over DPDK.
+    Dpdk,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -97,13 +109,22 @@ fn main() -> ExitCode {
 }
 
 fn run_main(a: &RunArgs) -> ExitCode {
-    let settings = match gapless::config::Settings::load(&a.config) {
+    let mut settings = match gapless::config::Settings::load(&a.config) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("gapless run: {}: {e}", a.config.display());
             return ExitCode::FAILURE;
         }
     };
+    if let Some(io) = a.io {
+        let io = match io {
+            IoArg::Kernel => gapless::config::IoKind::Kernel,
+            IoArg::Dpdk => gapless::config::IoKind::Dpdk,
+        };
+        for s in &mut settings.sessions {
+            s.io = io;
+        }
+    }
     for w in &settings.warnings {
         eprintln!("gapless run: {}: warning: {w}", a.config.display());
     }
