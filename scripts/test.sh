@@ -8,5 +8,11 @@ bash scripts/install-deps.sh
 
 echo "== fmt";    cargo fmt --all -- --check
 echo "== clippy"; cargo clippy --workspace --all-targets -- -D warnings
+echo "== clippy (dpdk)"; cargo clippy -p gapless --features dpdk --all-targets -- -D warnings
 echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== tests";  cargo test --workspace
+# The DPDK path (feature `dpdk`): user-space TCP over DPDK ring ports in one
+# process, and over net_af_packet on a veth between two network namespaces
+# against QuickFIX on kernel TCP. Each test file is its own process (one
+# EAL per process). They need root; they skip with a reason otherwise.
+echo "== tests (dpdk)"; cargo test -p gapless --features dpdk --test dpdk_ring --test dpdk_veth --lib
