@@ -83,6 +83,19 @@ impl DpdkDevice {
         self.tap = Some(tap);
     }
 
+    /// Removes the tap (dropping it ends a capture's input).
+    ///
+    /// ```no_run
+    /// # let eal = dpdk_io::Eal::init(&["--no-huge", "-m", "512", "--no-shconf", "--vdev=net_null0"])?;
+    /// # let pool = dpdk_io::Mempool::new(eal, "p", 4095)?;
+    /// # let mut dev = dpdk_io::device::DpdkDevice::new(dpdk_io::Port::start(eal, 0, &pool)?, pool);
+    /// assert!(dev.take_tap().is_none());
+    /// # Ok::<(), dpdk_io::DpdkError>(())
+    /// ```
+    pub fn take_tap(&mut self) -> Option<Tap> {
+        self.tap.take()
+    }
+
     /// The port's MAC address (see [`Port::mac`]).
     ///
     /// ```no_run

@@ -19,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod capture;
 pub mod device;
 mod eal;
 mod error;

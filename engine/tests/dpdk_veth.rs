@@ -206,6 +206,7 @@ fn inner() {
         local_ip: Some("10.0.0.1/24".into()),
         local_mac: None,
         gateway_ip: None,
+        capture: Some(dir.join("dpdk.pcapng")),
     };
     let dpdk = DpdkTransport::from_settings(&settings).expect("DPDK on the veth");
     let transport = LossyTransport::new(dpdk, Some(faults(5)), Some(faults(6)));
@@ -295,5 +296,53 @@ fn inner() {
         1,
         "one Logout handshake"
     );
+    check_capture(&dir.join("dpdk.pcapng"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tshark(cap: &Path, filter: &str, fields: &[&str]) -> String {
+    let mut c = Command::new("tshark");
+    c.arg("-r").arg(cap);
+    c.args(["-d", "tcp.port==5401,fix", "-Y", filter, "-T", "fields"]);
+    for f in fields {
+        c.args(["-e", f]);
+    }
+    let out = c
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .expect("tshark must be installed (scripts/install-deps.sh)");
+    assert!(out.status.success(), "tshark -Y {filter}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The capture written off the hot path holds every FIX message, each
+/// well-formed for Wireshark's FIX dissector (BodyLength, CheckSum).
+fn check_capture(cap: &Path) {
+    let types = tshark(cap, "fix", &["fix.MsgType"]);
+    let mut count = std::collections::HashMap::<&str, u64>::new();
+    for t in types.split(|c: char| c == ',' || c.is_whitespace()) {
+        if !t.is_empty() {
+            *count.entry(t).or_default() += 1;
+        }
+    }
+    println!("capture: FIX messages by MsgType {count:?}");
+    let d = count.get("D").copied().unwrap_or(0);
+    assert!(d >= 2 * MESSAGES, "orders and echoes in the capture: {d}");
+    assert!(count.get("A").copied().unwrap_or(0) >= 2, "both Logons");
+    assert!(count.get("5").copied().unwrap_or(0) >= 2, "both Logouts");
+    assert!(count.get("2").copied().unwrap_or(0) >= 1, "a ResendRequest");
+    let bad = tshark(
+        cap,
+        "fix.checksum_bad == 1 || _ws.malformed || (_ws.expert.severity >= error && fix)",
+        &["frame.number"],
+    );
+    assert!(bad.trim().is_empty(), "malformed FIX in frames {bad}");
+    let good = tshark(cap, "fix", &["fix.checksum_good"]);
+    let good_n = good
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|v| *v == "1" || *v == "True")
+        .count() as u64;
+    let total: u64 = count.values().sum();
+    assert_eq!(good_n, total, "every FIX message's CheckSum verified");
 }

@@ -5,6 +5,7 @@
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 
+use dpdk_io::capture::Capture;
 use dpdk_io::device::{DpdkDevice, Tap};
 use dpdk_io::tcp::{NetConfig, TcpError, TcpStack};
 use dpdk_io::{DpdkError, Eal, Mempool, Port};
@@ -27,6 +28,18 @@ pub const POOL_MBUFS: u32 = 8191;
 /// ```
 pub struct DpdkTransport {
     stack: TcpStack<DpdkDevice>,
+    capture: Option<Capture>,
+}
+
+impl Drop for DpdkTransport {
+    /// Ends the capture (if any): the writer drains its ring and closes
+    /// the file before the transport is gone.
+    fn drop(&mut self) {
+        drop(self.stack.device_mut().take_tap());
+        if let Some(c) = self.capture.take() {
+            let _ = c.finish();
+        }
+    }
 }
 
 /// Why the DPDK transport could not start.
@@ -70,7 +83,27 @@ impl DpdkTransport {
         let port = Port::start(eal, port, &pool)?;
         Ok(DpdkTransport {
             stack: TcpStack::new(DpdkDevice::new(port, pool), net),
+            capture: None,
         })
+    }
+
+    /// Captures every frame of the port into the pcapng file `path`,
+    /// written by its own thread; the file is complete once the transport
+    /// is dropped (when the engine stops).
+    ///
+    /// ```no_run
+    /// # let eal = dpdk_io::Eal::init(&["--no-huge", "-m", "512", "--no-shconf", "--vdev=net_null0"]).unwrap();
+    /// # let net = dpdk_io::tcp::NetConfig { mac: [2, 0, 0, 0, 0, 1], ip: "10.0.0.1".parse().unwrap(), prefix: 24, gateway: None };
+    /// let mut t = gapless::runtime::dpdk_transport::DpdkTransport::new(eal, 0, net).unwrap();
+    /// t.capture(std::path::Path::new("/tmp/fix.pcapng")).unwrap();
+    /// ```
+    pub fn capture(&mut self, path: &std::path::Path) -> io::Result<()> {
+        let (tap, capture) = dpdk_io::capture::start(path)?;
+        self.set_tap(tap);
+        if let Some(old) = self.capture.replace(capture) {
+            let _ = old.finish();
+        }
+        Ok(())
     }
 
     /// Initialises the EAL (or reuses it) and starts the port described
@@ -81,6 +114,7 @@ impl DpdkTransport {
     ///     eal_args: "--no-huge -m 512 --no-pci --no-shconf --vdev=net_ring0".into(),
     ///     port: 0, queue: 0,
     ///     local_ip: Some("10.0.0.1/24".into()), local_mac: None, gateway_ip: None,
+    ///     capture: None,
     /// };
     /// let t = gapless::runtime::dpdk_transport::DpdkTransport::from_settings(&s)?;
     /// # Ok::<(), gapless::runtime::dpdk_transport::DpdkStartError>(())
@@ -112,9 +146,16 @@ impl DpdkTransport {
             prefix,
             gateway,
         };
-        Ok(DpdkTransport {
+        let mut t = DpdkTransport {
             stack: TcpStack::new(DpdkDevice::new(port, pool), net),
-        })
+            capture: None,
+        };
+        if let Some(path) = &s.capture {
+            t.capture(path).map_err(|e| {
+                DpdkStartError::Setting(format!("DpdkCapture={}: {e}", path.display()))
+            })?;
+        }
+        Ok(t)
     }
 
     /// Sees every frame sent and received (see [`dpdk_io::device::Tap`]).
