@@ -14,6 +14,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::device::Tap;
 
 /// Bytes of ring between the tap and the writer.
+///
+/// ```
+/// assert_eq!(dpdk_io::capture::RING_BYTES, 8 << 20);
+/// ```
 pub const RING_BYTES: usize = 8 << 20;
 
 /// Record header in the ring: frame length (u32), time in ns (u64),
@@ -37,6 +41,13 @@ pub struct Capture {
 }
 
 /// What a capture wrote.
+///
+/// ```no_run
+/// let (tap, capture) = dpdk_io::capture::start(std::path::Path::new("c.pcapng"))?;
+/// drop(tap);
+/// let dpdk_io::capture::CaptureStats { written, dropped } = capture.finish()?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CaptureStats {
     /// Frames written to the file.

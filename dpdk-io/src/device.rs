@@ -8,14 +8,28 @@ use smoltcp::time::Instant;
 use crate::{Burst, Mbuf, Mempool, Port, BURST};
 
 /// Largest Ethernet frame sent or accepted (1500-byte MTU + header).
+///
+/// ```
+/// assert_eq!(dpdk_io::device::MAX_FRAME, 1500 + 14);
+/// ```
 pub const MAX_FRAME: usize = 1514;
 
 /// Called on the polling thread with every frame sent
 /// (`true`) or received (`false`). Must not block or allocate (e.g. copy
 /// into a ring for a capture thread).
+///
+/// ```
+/// let mut frames = 0u64;
+/// let tap: dpdk_io::device::Tap = Box::new(move |_sent, _frame| frames += 1);
+/// ```
 pub type Tap = Box<dyn FnMut(bool, &[u8]) + Send>;
 
 /// Frames dropped by the device, by cause.
+///
+/// ```
+/// let s = dpdk_io::device::DeviceStats::default();
+/// assert_eq!(s.rx_dropped + s.tx_dropped, 0);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DeviceStats {
     /// Received multi-segment or oversized frames.
@@ -140,7 +154,8 @@ impl DpdkDevice {
     /// The next received single-segment frame, polling the port if none
     /// is buffered.
     fn next_rx(&mut self) -> Option<Mbuf> {
-        loop {
+        // Bounded: at most two bursts of unusable frames per call.
+        for _ in 0..2 * BURST {
             if self.rx.pending() == 0 && self.port.rx_burst(&mut self.rx) == 0 {
                 return None;
             }
@@ -150,6 +165,7 @@ impl DpdkDevice {
             }
             self.stats.rx_dropped += 1;
         }
+        None
     }
 
     fn tx_token(&mut self) -> DpdkTxToken<'_> {
@@ -195,7 +211,18 @@ impl Device for DpdkDevice {
     }
 }
 
-/// A received frame, read in place.
+/// A received frame, read in place (made by `DpdkDevice::receive`).
+///
+/// ```no_run
+/// use smoltcp::phy::{Device, RxToken};
+/// # let eal = dpdk_io::Eal::init(&["--no-huge", "-m", "512", "--no-shconf", "--vdev=net_ring0"])?;
+/// # let pool = dpdk_io::Mempool::new(eal, "p", 4095)?;
+/// # let mut dev = dpdk_io::device::DpdkDevice::new(dpdk_io::Port::start(eal, 0, &pool)?, pool);
+/// if let Some((rx, _tx)) = dev.receive(smoltcp::time::Instant::from_millis(0)) {
+///     let len = rx.consume(|frame| frame.len());
+/// }
+/// # Ok::<(), dpdk_io::DpdkError>(())
+/// ```
 pub struct DpdkRxToken<'a> {
     mbuf: Mbuf,
     _dev: std::marker::PhantomData<&'a ()>,
@@ -207,7 +234,19 @@ impl RxToken for DpdkRxToken<'_> {
     }
 }
 
-/// Room for one frame, written in place into a fresh mbuf.
+/// Room for one frame, written in place into a fresh mbuf (made by
+/// `DpdkDevice::transmit`); queued for the next [`DpdkDevice::flush`].
+///
+/// ```no_run
+/// use smoltcp::phy::{Device, TxToken};
+/// # let eal = dpdk_io::Eal::init(&["--no-huge", "-m", "512", "--no-shconf", "--vdev=net_ring0"])?;
+/// # let pool = dpdk_io::Mempool::new(eal, "p", 4095)?;
+/// # let mut dev = dpdk_io::device::DpdkDevice::new(dpdk_io::Port::start(eal, 0, &pool)?, pool);
+/// let tx = dev.transmit(smoltcp::time::Instant::from_millis(0)).unwrap();
+/// tx.consume(60, |frame| frame.fill(0));
+/// dev.flush();
+/// # Ok::<(), dpdk_io::DpdkError>(())
+/// ```
 pub struct DpdkTxToken<'a> {
     port: &'a mut Port,
     pool: &'a Mempool,

@@ -36,11 +36,10 @@ impl Eal {
         for a in args {
             argv.push(CString::new(a.as_ref()).map_err(|_| bad(a.as_ref()))?);
         }
-        if STATE
-            .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
-            return Err(DpdkError::AlreadyInitialised);
+        match STATE.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => {}
+            Err(3) => return Err(DpdkError::InitFailedBefore),
+            Err(_) => return Err(DpdkError::AlreadyInitialised),
         }
         let affinity = Affinity::save();
         // The EAL may keep pointers into argv: leak the strings (once per process).

@@ -12,6 +12,8 @@ use std::ffi::CStr;
 pub enum DpdkError {
     /// `Eal::init` was called a second time in this process.
     AlreadyInitialised,
+    /// An earlier `Eal::init` failed in this process; DPDK cannot retry.
+    InitFailedBefore,
     /// An EAL argument contains a NUL byte.
     BadArgument(String),
     /// `rte_eal_init` failed.
@@ -62,6 +64,9 @@ impl std::fmt::Display for DpdkError {
         match self {
             DpdkError::AlreadyInitialised => f.write_str(
                 "the DPDK EAL is already initialised: it can be initialised once per process; reuse the Eal handle (Eal::get)",
+            ),
+            DpdkError::InitFailedBefore => f.write_str(
+                "an earlier rte_eal_init failed in this process and DPDK cannot retry it: fix the EAL arguments and restart the process",
             ),
             DpdkError::BadArgument(a) => write!(f, "EAL argument {a:?} contains a NUL byte: remove it"),
             DpdkError::EalInit { errno, reason } => write!(

@@ -29,6 +29,10 @@ unsafe impl Send for Mempool {}
 unsafe impl Sync for Mempool {}
 
 /// Data room of each mbuf: 2048 bytes of frame plus the headroom.
+///
+/// ```
+/// assert!(usize::from(dpdk_io::mempool::DATA_ROOM) > dpdk_io::device::MAX_FRAME);
+/// ```
 pub const DATA_ROOM: u16 = 2048 + 128;
 
 impl Mempool {

@@ -7,6 +7,10 @@ use crate::error::{describe, rte_errno};
 use crate::{sys, DpdkError, Eal, Mbuf, Mempool};
 
 /// Packets moved per `rx_burst`/`tx_burst` call, at most.
+///
+/// ```
+/// assert_eq!(dpdk_io::BURST, 32);
+/// ```
 pub const BURST: usize = 32;
 
 /// A started port using queue 0 for rx and tx; stopped on drop.

@@ -11,12 +11,24 @@ use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpCidr, IpEndpoint};
 
 /// A connection index.
+///
+/// ```
+/// let c: dpdk_io::tcp::Conn = 0;
+/// ```
 pub type Conn = usize;
 
 /// Socket buffer size per direction.
+///
+/// ```
+/// assert_eq!(dpdk_io::tcp::SOCKET_BUFFER, 256 * 1024);
+/// ```
 pub const SOCKET_BUFFER: usize = 256 * 1024;
 
 /// What a TCP call could not do.
+///
+/// ```
+/// assert!(dpdk_io::tcp::TcpError::Closed.to_string().contains("reconnect"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TcpError {
     /// No such connection, or it is closed (peer FIN/RST, or reset).
@@ -275,9 +287,15 @@ impl<D: Device> TcpStack<D> {
     pub fn accept(&mut self) -> Option<(Conn, u16)> {
         for i in 0..self.listeners.len() {
             let (port, h) = self.listeners[i];
-            let s = self.sockets.get::<tcp::Socket>(h);
-            if s.state() == State::Listen || s.state() == State::SynReceived {
-                continue;
+            let s = self.sockets.get_mut::<tcp::Socket>(h);
+            match s.state() {
+                State::Listen | State::SynReceived => continue,
+                State::Closed => {
+                    // A handshake that was reset: listen again.
+                    let _ = s.listen(port);
+                    continue;
+                }
+                _ => {}
             }
             // Established (or already closed by the peer): hand it over and
             // listen again with a fresh socket.

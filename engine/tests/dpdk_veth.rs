@@ -1,9 +1,11 @@
 //! Gapless on DPDK (net_af_packet on a veth end, user-space TCP) in one
 //! network namespace, QuickFIX on kernel TCP in another, both created by
-//! the test: logon, 10,000 orders each way (Gapless's orders and
-//! QuickFIX's echoes), messages dropped, repeated and reordered both ways
-//! so that gaps are recovered through ResendRequests, logout; each side
-//! must see every message exactly once, in order.
+//! the test, in both roles: logon, 10,000 orders one way and their 10,000
+//! echoes the other, messages dropped, repeated and reordered both ways
+//! (below the session, above TCP) so that gaps are recovered through
+//! ResendRequests, logout; each side must see every message exactly once,
+//! in order. The frames of the DPDK port are captured (pcapng, written off
+//! the hot path) and every FIX message in them is checked with tshark.
 #![cfg(feature = "dpdk")]
 
 #[path = "support/dpdk.rs"]
@@ -17,21 +19,49 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use feeder::Feeder;
+use feeder::{clordid_number, Feeder};
+use gapless::codec::message::Message;
 use gapless::config::DpdkSettings;
 use gapless::runtime::dpdk_transport::DpdkTransport;
 use gapless::runtime::{Engine, EngineOptions, SessionSpec};
-use gapless::session::{DisconnectReason, Event, SessionConfig};
+use gapless::session::{AppReject, Application, DisconnectReason, Event, Sender, SessionConfig};
 use gapless::sim::lossy::{FaultPlan, LossyTransport};
 use gapless::store::MemoryStore;
 
 const MESSAGES: u64 = 10_000;
-const TEST: &str = "gapless_on_dpdk_and_quickfix_on_kernel_tcp_exchange_exactly_once_through_gaps";
+
+/// The two tests share the machine's two cores: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Which side Gapless plays.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Initiator,
+    Acceptor,
+}
+
+impl Role {
+    fn tag(self) -> &'static str {
+        match self {
+            Role::Initiator => "i",
+            Role::Acceptor => "a",
+        }
+    }
+
+    fn port(self) -> u16 {
+        match self {
+            Role::Initiator => 5401,
+            Role::Acceptor => 5402,
+        }
+    }
+}
 
 /// Two namespaces joined by a veth pair; deleted on drop, even on failure.
 struct Namespaces {
     a: String,
     b: String,
+    /// The veth end in `a` (DPDK's).
+    iface: String,
 }
 
 fn ip(args: &[&str]) {
@@ -45,13 +75,14 @@ fn ip(args: &[&str]) {
 }
 
 impl Namespaces {
-    fn create() -> Namespaces {
-        let pid = std::process::id();
+    fn create(role: Role) -> Namespaces {
+        let (pid, t) = (std::process::id(), role.tag());
+        let (va, vb) = (format!("gl{t}a{pid}"), format!("gl{t}b{pid}"));
         let ns = Namespaces {
-            a: format!("gl-dpdk-a-{pid}"),
-            b: format!("gl-dpdk-b-{pid}"),
+            a: format!("gl-dpdk-{t}a-{pid}"),
+            b: format!("gl-dpdk-{t}b-{pid}"),
+            iface: va.clone(),
         };
-        let (va, vb) = (format!("gla{pid}"), format!("glb{pid}"));
         ip(&["netns", "add", &ns.a]);
         ip(&["netns", "add", &ns.b]);
         ip(&["link", "add", &va, "type", "veth", "peer", "name", &vb]);
@@ -100,27 +131,47 @@ impl Drop for Guard {
 }
 
 #[test]
-fn gapless_on_dpdk_and_quickfix_on_kernel_tcp_exchange_exactly_once_through_gaps() {
+fn gapless_initiator_on_dpdk_and_quickfix_acceptor_on_kernel_tcp_exchange_exactly_once_through_gaps(
+) {
+    in_namespaces(
+        "gapless_initiator_on_dpdk_and_quickfix_acceptor_on_kernel_tcp_exchange_exactly_once_through_gaps",
+        Role::Initiator,
+    );
+}
+
+#[test]
+fn quickfix_initiator_on_kernel_tcp_and_gapless_acceptor_on_dpdk_exchange_exactly_once_through_gaps(
+) {
+    in_namespaces(
+        "quickfix_initiator_on_kernel_tcp_and_gapless_acceptor_on_dpdk_exchange_exactly_once_through_gaps",
+        Role::Acceptor,
+    );
+}
+
+/// Runs `test` again, as its own process (one EAL per process), inside
+/// namespace A of a fresh namespace pair; or, in that process, the test.
+fn in_namespaces(test: &str, role: Role) {
     if std::env::var_os("GAPLESS_DPDK_INNER").is_some() {
-        return inner();
+        return inner(role);
     }
     if !dpdk::can_run_dpdk() {
         return;
     }
-    let ns = Namespaces::create();
+    let _one_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let ns = Namespaces::create(role);
     let out = Command::new("ip")
         .args(["netns", "exec", &ns.a])
         .arg(std::env::current_exe().unwrap())
-        .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env("GAPLESS_DPDK_INNER", "1")
         .env("GAPLESS_NS_B", &ns.b)
-        .env("GAPLESS_IFACE", format!("gla{}", std::process::id()))
+        .env("GAPLESS_IFACE", &ns.iface)
         .stdin(Stdio::null())
         .output()
         .unwrap();
     println!("{}", String::from_utf8_lossy(&out.stdout));
     println!("{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the test failed in its namespace");
+    assert!(out.status.success(), "{test} failed in its namespace");
 }
 
 fn faults(seed: u64) -> FaultPlan {
@@ -140,15 +191,22 @@ fn temp() -> PathBuf {
     d
 }
 
-fn quickfix(ns_b: &str, dir: &Path) -> Guard {
+fn quickfix(ns_b: &str, dir: &Path, role: Role) -> Guard {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/qf_peer.py");
     let log = std::fs::File::create(dir.join("qf.stderr")).unwrap();
-    let child = Command::new("ip")
-        .args(["netns", "exec", ns_b, "python3"])
-        .arg(script)
-        .args(["--role", "acceptor", "--port", "5401", "--sender", "QF"])
-        .args(["--target", "GAPLESS", "--echo", "--expect-prefix", "gl"])
-        .args(["--expect", &MESSAGES.to_string(), "--timeout", "120"])
+    let n = MESSAGES.to_string();
+    let port = role.port().to_string();
+    let mut c = Command::new("ip");
+    c.args(["netns", "exec", ns_b, "python3"]).arg(script);
+    c.args(["--port", &port, "--sender", "QF", "--target", "GAPLESS"]);
+    match role {
+        // QuickFIX accepts, echoes Gapless's orders ("gl-N") and counts them.
+        Role::Initiator => c.args(["--role", "acceptor", "--echo", "--expect-prefix", "gl"]),
+        // QuickFIX connects, sends its orders ("qf-N"), counts their echoes.
+        Role::Acceptor => c.args(["--role", "initiator", "--host", "10.0.0.1", "--send", &n]),
+    };
+    let child = c
+        .args(["--expect", &n, "--timeout", "120"])
         .arg("--store")
         .arg(dir.join("qf"))
         .stdin(Stdio::null())
@@ -157,6 +215,45 @@ fn quickfix(ns_b: &str, dir: &Path) -> Guard {
         .spawn()
         .expect("python3 with the quickfix package (scripts/install-deps.sh)");
     Guard(Some(child))
+}
+
+/// Echoes QuickFIX's orders and checks they arrive once, in order.
+struct CheckedEcho {
+    next: u64,
+    received: Arc<AtomicU64>,
+    errors: Arc<AtomicU64>,
+}
+
+impl Application for CheckedEcho {
+    fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject> {
+        let n = clordid_number(msg.get(11).unwrap_or_default());
+        if n != self.next {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        self.next = n + 1;
+        self.received.fetch_add(1, Ordering::Relaxed);
+        tx.send_body(msg.msg_type(), msg.body());
+        Ok(())
+    }
+}
+
+/// Gapless's application for `role`, with its (received, errors) counters.
+fn app(role: Role) -> (Box<dyn Application + Send>, Arc<AtomicU64>, Arc<AtomicU64>) {
+    match role {
+        Role::Initiator => {
+            let (feeder, received, errors) = Feeder::new(MESSAGES);
+            (Box::new(feeder), received, errors)
+        }
+        Role::Acceptor => {
+            let (received, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+            let echo = CheckedEcho {
+                next: 1,
+                received: received.clone(),
+                errors: errors.clone(),
+            };
+            (Box::new(echo), received, errors)
+        }
+    }
 }
 
 /// Counts of session events at Gapless.
@@ -192,11 +289,11 @@ fn json_u64(text: &str, key: &str) -> u64 {
         .unwrap()
 }
 
-fn inner() {
+fn inner(role: Role) {
     let dir = temp();
     let ns_b = std::env::var("GAPLESS_NS_B").unwrap();
     let iface = std::env::var("GAPLESS_IFACE").unwrap();
-    let mut peer = quickfix(&ns_b, &dir);
+    let mut peer = quickfix(&ns_b, &dir, role);
     let settings = DpdkSettings {
         eal_args: format!(
             "--no-huge -m 512 --no-pci --no-shconf --no-telemetry --vdev=net_af_packet0,iface={iface}"
@@ -211,8 +308,8 @@ fn inner() {
     let dpdk = DpdkTransport::from_settings(&settings).expect("DPDK on the veth");
     let transport = LossyTransport::new(dpdk, Some(faults(5)), Some(faults(6)));
     let counters = transport.counters();
-    let (feeder, received, errors) = Feeder::new(MESSAGES);
-    let mut cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "QF", true);
+    let (app, received, errors) = app(role);
+    let mut cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "QF", role == Role::Initiator);
     cfg.resend_timeout = 1_000_000_000;
     let seen = Arc::new(Seen::default());
     let mut opts = EngineOptions::new(1);
@@ -220,10 +317,11 @@ fn inner() {
     let spec = SessionSpec {
         cfg,
         store: Box::new(MemoryStore::new()),
-        app: Box::new(feeder),
+        app,
         check: None,
-        connect: Some("10.0.0.2:5401".parse().unwrap()),
-        accept_port: None,
+        connect: (role == Role::Initiator)
+            .then(|| format!("10.0.0.2:{}", role.port()).parse().unwrap()),
+        accept_port: (role == Role::Acceptor).then_some(role.port()),
         reconnect_secs: 1,
     };
     let engine = Engine::start(vec![spec], transport, opts).unwrap();
@@ -231,7 +329,7 @@ fn inner() {
     while received.load(Ordering::Relaxed) < MESSAGES && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
-    // QuickFIX logs out once it has every order; wait for its verdict.
+    // QuickFIX logs out once it has every message; wait for its verdict.
     let child = peer.0.take().unwrap();
     let out = child.wait_with_output().unwrap();
     let json = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -263,7 +361,7 @@ fn inner() {
     assert_eq!(
         json_u64(&json, "received"),
         MESSAGES,
-        "orders QuickFIX received"
+        "messages QuickFIX counted"
     );
     assert_eq!(
         json_u64(&json, "duplicated") + json_u64(&json, "out_of_order"),
@@ -271,17 +369,17 @@ fn inner() {
     );
     assert!(
         json_u64(&json, "resend_requests_received") > 0,
-        "QuickFIX never asked for a resend"
+        "Gapless never sent QuickFIX a ResendRequest"
     );
     assert_eq!(
         received.load(Ordering::Relaxed),
         MESSAGES,
-        "echoes Gapless delivered"
+        "messages Gapless delivered"
     );
     assert_eq!(
         errors.load(Ordering::Relaxed),
         0,
-        "echoes lost, duplicated or reordered"
+        "messages lost, duplicated or reordered at Gapless"
     );
     assert!(
         seen.gaps.load(Ordering::Relaxed) > 0,
@@ -296,14 +394,15 @@ fn inner() {
         1,
         "one Logout handshake"
     );
-    check_capture(&dir.join("dpdk.pcapng"));
+    check_capture(&dir.join("dpdk.pcapng"), role.port());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn tshark(cap: &Path, filter: &str, fields: &[&str]) -> String {
+fn tshark(cap: &Path, port: u16, filter: &str, fields: &[&str]) -> String {
     let mut c = Command::new("tshark");
     c.arg("-r").arg(cap);
-    c.args(["-d", "tcp.port==5401,fix", "-Y", filter, "-T", "fields"]);
+    let decode = format!("tcp.port=={port},fix");
+    c.args(["-d", &decode, "-Y", filter, "-T", "fields"]);
     for f in fields {
         c.args(["-e", f]);
     }
@@ -318,8 +417,8 @@ fn tshark(cap: &Path, filter: &str, fields: &[&str]) -> String {
 
 /// The capture written off the hot path holds every FIX message, each
 /// well-formed for Wireshark's FIX dissector (BodyLength, CheckSum).
-fn check_capture(cap: &Path) {
-    let types = tshark(cap, "fix", &["fix.MsgType"]);
+fn check_capture(cap: &Path, port: u16) {
+    let types = tshark(cap, port, "fix", &["fix.MsgType"]);
     let mut count = std::collections::HashMap::<&str, u64>::new();
     for t in types.split(|c: char| c == ',' || c.is_whitespace()) {
         if !t.is_empty() {
@@ -334,11 +433,12 @@ fn check_capture(cap: &Path) {
     assert!(count.get("2").copied().unwrap_or(0) >= 1, "a ResendRequest");
     let bad = tshark(
         cap,
+        port,
         "fix.checksum_bad == 1 || _ws.malformed || (_ws.expert.severity >= error && fix)",
         &["frame.number"],
     );
     assert!(bad.trim().is_empty(), "malformed FIX in frames {bad}");
-    let good = tshark(cap, "fix", &["fix.checksum_good"]);
+    let good = tshark(cap, port, "fix", &["fix.checksum_good"]);
     let good_n = good
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|v| *v == "1" || *v == "True")

@@ -14,6 +14,10 @@ use super::transport::{ConnId, Transport};
 use crate::config::DpdkSettings;
 
 /// Mbufs in each port's pool (fits `-m 512` with room to spare).
+///
+/// ```
+/// assert_eq!(gapless::runtime::dpdk_transport::POOL_MBUFS, 8191);
+/// ```
 pub const POOL_MBUFS: u32 = 8191;
 
 /// TCP over smoltcp over one DPDK port.
@@ -43,6 +47,12 @@ impl Drop for DpdkTransport {
 }
 
 /// Why the DPDK transport could not start.
+///
+/// ```
+/// use gapless::runtime::dpdk_transport::DpdkStartError;
+/// let e = DpdkStartError::Dpdk(dpdk_io::DpdkError::Queue(1));
+/// assert!(e.to_string().contains("use queue 0"));
+/// ```
 #[derive(Debug)]
 pub enum DpdkStartError {
     /// A `Dpdk*` setting is malformed.
