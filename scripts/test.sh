@@ -15,4 +15,4 @@ echo "== tests";  cargo test --workspace
 # process, and over net_af_packet on a veth between two network namespaces
 # against QuickFIX on kernel TCP. Each test file is its own process (one
 # EAL per process). They need root; they skip with a reason otherwise.
-echo "== tests (dpdk)"; cargo test -p gapless --features dpdk --test dpdk_ring --test dpdk_veth --test io_flag --lib
+echo "== tests (dpdk)"; cargo test -p gapless --features dpdk --test dpdk_ring --test dpdk_veth --test dpdk_no_alloc --test io_flag --lib
