@@ -355,6 +355,23 @@ impl<D: Device> TcpStack<D> {
         }
     }
 
+    /// Resets every connection (RST), as the kernel does when a process
+    /// exits; sent by the next [`TcpStack::poll`].
+    ///
+    /// ```
+    /// # use dpdk_io::tcp::{NetConfig, TcpStack};
+    /// # let net = NetConfig { mac: [2, 0, 0, 0, 0, 1], ip: "10.0.0.1".parse().unwrap(), prefix: 24, gateway: None };
+    /// # let mut stack = TcpStack::new(smoltcp::phy::Loopback::new(smoltcp::phy::Medium::Ethernet), net);
+    /// stack.abort_all();
+    /// stack.poll();
+    /// ```
+    pub fn abort_all(&mut self) {
+        for h in self.conns.iter_mut().filter_map(Option::take) {
+            self.sockets.get_mut::<tcp::Socket>(h).abort();
+            self.closing.push(h);
+        }
+    }
+
     /// Closes `c` (FIN after the queued data); the socket is freed once
     /// the close completes.
     ///

@@ -3,8 +3,9 @@
 //! the test, in both roles: logon, 10,000 orders one way and their 10,000
 //! echoes the other, messages dropped, repeated and reordered both ways
 //! (below the session, above TCP) so that gaps are recovered through
-//! ResendRequests, logout; each side must see every message exactly once,
-//! in order. The frames of the DPDK port are captured (pcapng, written off
+//! ResendRequests, Gapless restarted mid-stream (crash-like, on the same
+//! DPDK port, resuming from its file store), logout; each side must see
+//! every message exactly once, in order. The frames of the DPDK port are captured (pcapng, written off
 //! the hot path) and every FIX message in them is checked with tshark.
 #![cfg(feature = "dpdk")]
 
@@ -25,8 +26,8 @@ use gapless::config::DpdkSettings;
 use gapless::runtime::dpdk_transport::DpdkTransport;
 use gapless::runtime::{Engine, EngineOptions, SessionSpec};
 use gapless::session::{AppReject, Application, DisconnectReason, Event, Sender, SessionConfig};
-use gapless::sim::lossy::{FaultPlan, LossyTransport};
-use gapless::store::MemoryStore;
+use gapless::sim::lossy::{FaultCounters, FaultPlan, LossyTransport};
+use gapless::store::FileStore;
 
 const MESSAGES: u64 = 10_000;
 
@@ -237,21 +238,40 @@ impl Application for CheckedEcho {
     }
 }
 
-/// Gapless's application for `role`, with its (received, errors) counters.
-fn app(role: Role) -> (Box<dyn Application + Send>, Arc<AtomicU64>, Arc<AtomicU64>) {
-    match role {
-        Role::Initiator => {
-            let (feeder, received, errors) = Feeder::new(MESSAGES);
-            (Box::new(feeder), received, errors)
+/// Gapless's application for one role, rebuilt after each restart to
+/// carry on where the last one stood.
+struct Apps {
+    role: Role,
+    sent: Arc<AtomicU64>,
+    received: Arc<AtomicU64>,
+    errors: Arc<AtomicU64>,
+}
+
+impl Apps {
+    fn new(role: Role) -> Apps {
+        Apps {
+            role,
+            sent: Arc::default(),
+            received: Arc::default(),
+            errors: Arc::default(),
         }
-        Role::Acceptor => {
-            let (received, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-            let echo = CheckedEcho {
-                next: 1,
-                received: received.clone(),
-                errors: errors.clone(),
-            };
-            (Box::new(echo), received, errors)
+    }
+
+    fn build(&self) -> Box<dyn Application + Send> {
+        let next = self.received.load(Ordering::Relaxed) + 1;
+        match self.role {
+            Role::Initiator => Box::new(Feeder {
+                total: MESSAGES,
+                sent: self.sent.clone(),
+                next_expected: next,
+                received: self.received.clone(),
+                errors: self.errors.clone(),
+            }),
+            Role::Acceptor => Box::new(CheckedEcho {
+                next,
+                received: self.received.clone(),
+                errors: self.errors.clone(),
+            }),
         }
     }
 }
@@ -289,11 +309,17 @@ fn json_u64(text: &str, key: &str) -> u64 {
         .unwrap()
 }
 
-fn inner(role: Role) {
-    let dir = temp();
-    let ns_b = std::env::var("GAPLESS_NS_B").unwrap();
+/// Starts Gapless on DPDK port 0 (the veth end), its store under `dir`,
+/// its frames captured to `cap`.
+fn start(
+    role: Role,
+    dir: &Path,
+    apps: &Apps,
+    seen: &Arc<Seen>,
+    seed: u64,
+    cap: PathBuf,
+) -> (Engine, Arc<FaultCounters>) {
     let iface = std::env::var("GAPLESS_IFACE").unwrap();
-    let mut peer = quickfix(&ns_b, &dir, role);
     let settings = DpdkSettings {
         eal_args: format!(
             "--no-huge -m 512 --no-pci --no-shconf --no-telemetry --vdev=net_af_packet0,iface={iface}"
@@ -303,48 +329,76 @@ fn inner(role: Role) {
         local_ip: Some("10.0.0.1/24".into()),
         local_mac: None,
         gateway_ip: None,
-        capture: Some(dir.join("dpdk.pcapng")),
+        capture: Some(cap),
     };
     let dpdk = DpdkTransport::from_settings(&settings).expect("DPDK on the veth");
-    let transport = LossyTransport::new(dpdk, Some(faults(5)), Some(faults(6)));
+    let transport = LossyTransport::new(dpdk, Some(faults(seed)), Some(faults(seed + 1)));
     let counters = transport.counters();
-    let (app, received, errors) = app(role);
+    let (store, _) = FileStore::open(&dir.join("gapless"), "FIX.4.4-GAPLESS-QF", 1 << 24).unwrap();
     let mut cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "QF", role == Role::Initiator);
     cfg.resend_timeout = 1_000_000_000;
-    let seen = Arc::new(Seen::default());
     let mut opts = EngineOptions::new(1);
     opts.on_event = Some(hook(seen.clone()));
     let spec = SessionSpec {
         cfg,
-        store: Box::new(MemoryStore::new()),
-        app,
+        store: Box::new(store),
+        app: apps.build(),
         check: None,
         connect: (role == Role::Initiator)
             .then(|| format!("10.0.0.2:{}", role.port()).parse().unwrap()),
         accept_port: (role == Role::Acceptor).then_some(role.port()),
         reconnect_secs: 1,
     };
-    let engine = Engine::start(vec![spec], transport, opts).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while received.load(Ordering::Relaxed) < MESSAGES && Instant::now() < deadline {
+    (
+        Engine::start(vec![spec], transport, opts).unwrap(),
+        counters,
+    )
+}
+
+fn wait_until(what: &str, secs: u64, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+fn inner(role: Role) {
+    let dir = temp();
+    let ns_b = std::env::var("GAPLESS_NS_B").unwrap();
+    let mut peer = quickfix(&ns_b, &dir, role);
+    let apps = Apps::new(role);
+    let seen = Arc::new(Seen::default());
+    let caps = [dir.join("dpdk-1.pcapng"), dir.join("dpdk-2.pcapng")];
+    let (engine, _) = start(role, &dir, &apps, &seen, 5, caps[0].clone());
+    // Past half the stream, Gapless stops as a crash would (no Logout; its
+    // TCP connections are reset, as the kernel does for a dead process)
+    // and starts again on the same DPDK port, resuming from its store.
+    let received = apps.received.clone();
+    wait_until("half the stream", 120, || {
+        received.load(Ordering::Relaxed) > MESSAGES / 2
+    });
+    let report = engine.abort();
+    println!(
+        "gapless restarts at in {} out {}",
+        report.sessions[0].next_in, report.sessions[0].next_out
+    );
+    let (engine, counters) = start(role, &dir, &apps, &seen, 7, caps[1].clone());
+    wait_until("the whole stream", 120, || {
+        received.load(Ordering::Relaxed) >= MESSAGES
+    });
     // QuickFIX logs out once it has every message; wait for its verdict.
     let child = peer.0.take().unwrap();
     let out = child.wait_with_output().unwrap();
     let json = String::from_utf8_lossy(&out.stdout).trim().to_string();
     println!("quickfix peer: {json}");
-    let wait = Instant::now() + Duration::from_secs(5);
-    while seen.logouts.load(Ordering::Relaxed) == 0 && Instant::now() < wait {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until("the Logout", 5, || seen.logouts.load(Ordering::Relaxed) > 0);
     let report = engine.stop();
-    let s = &report.sessions[0];
+    let errors = apps.errors.load(Ordering::Relaxed);
     println!(
-        "gapless: received {} errors {} stats {:?}; faults dropped {} duplicated {} reordered {}; logons {} gaps {} peer resend requests {} logouts {}",
+        "gapless: received {} errors {errors} stats {:?}; faults after restart: dropped {} duplicated {} reordered {}; logons {} gaps {} peer resend requests {} logouts {}",
         received.load(Ordering::Relaxed),
-        errors.load(Ordering::Relaxed),
-        s.stats,
+        report.sessions[0].stats,
         counters.dropped.load(Ordering::Relaxed),
         counters.duplicated.load(Ordering::Relaxed),
         counters.reordered.load(Ordering::Relaxed),
@@ -377,8 +431,7 @@ fn inner(role: Role) {
         "messages Gapless delivered"
     );
     assert_eq!(
-        errors.load(Ordering::Relaxed),
-        0,
+        errors, 0,
         "messages lost, duplicated or reordered at Gapless"
     );
     assert!(
@@ -389,12 +442,13 @@ fn inner(role: Role) {
         seen.resend_requests.load(Ordering::Relaxed) > 0,
         "QuickFIX never sent a ResendRequest"
     );
+    assert_eq!(seen.logons.load(Ordering::Relaxed), 2, "a Logon per start");
     assert_eq!(
         seen.logouts.load(Ordering::Relaxed),
         1,
         "one Logout handshake"
     );
-    check_capture(&dir.join("dpdk.pcapng"), role.port());
+    check_capture(&caps, role.port());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -415,34 +469,51 @@ fn tshark(cap: &Path, port: u16, filter: &str, fields: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The capture written off the hot path holds every FIX message, each
-/// well-formed for Wireshark's FIX dissector (BodyLength, CheckSum).
-fn check_capture(cap: &Path, port: u16) {
-    let types = tshark(cap, port, "fix", &["fix.MsgType"]);
-    let mut count = std::collections::HashMap::<&str, u64>::new();
-    for t in types.split(|c: char| c == ',' || c.is_whitespace()) {
-        if !t.is_empty() {
-            *count.entry(t).or_default() += 1;
+/// The captures written off the hot path hold every FIX message (both
+/// runs together), each well-formed for Wireshark's FIX dissector
+/// (BodyLength, CheckSum).
+fn check_capture(caps: &[PathBuf], port: u16) {
+    let mut count = std::collections::HashMap::<String, u64>::new();
+    for cap in caps {
+        let types = tshark(cap, port, "fix", &["fix.MsgType"]);
+        let mut total = 0;
+        for t in types.split(|c: char| c == ',' || c.is_whitespace()) {
+            if !t.is_empty() {
+                *count.entry(t.to_string()).or_default() += 1;
+                total += 1;
+            }
         }
+        let bad = tshark(
+            cap,
+            port,
+            "fix.checksum_bad == 1 || _ws.malformed || (_ws.expert.severity >= error && fix)",
+            &["frame.number"],
+        );
+        assert!(
+            bad.trim().is_empty(),
+            "malformed FIX in {} frames {bad}",
+            cap.display()
+        );
+        let good = tshark(cap, port, "fix", &["fix.checksum_good"]);
+        let good_n = good
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|v| *v == "1" || *v == "True")
+            .count();
+        assert_eq!(
+            good_n,
+            total,
+            "every CheckSum verified in {}",
+            cap.display()
+        );
     }
     println!("capture: FIX messages by MsgType {count:?}");
-    let d = count.get("D").copied().unwrap_or(0);
-    assert!(d >= 2 * MESSAGES, "orders and echoes in the capture: {d}");
-    assert!(count.get("A").copied().unwrap_or(0) >= 2, "both Logons");
-    assert!(count.get("5").copied().unwrap_or(0) >= 2, "both Logouts");
-    assert!(count.get("2").copied().unwrap_or(0) >= 1, "a ResendRequest");
-    let bad = tshark(
-        cap,
-        port,
-        "fix.checksum_bad == 1 || _ws.malformed || (_ws.expert.severity >= error && fix)",
-        &["frame.number"],
+    let n = |t: &str| count.get(t).copied().unwrap_or(0);
+    assert!(
+        n("D") >= 2 * MESSAGES,
+        "orders and echoes in the capture: {}",
+        n("D")
     );
-    assert!(bad.trim().is_empty(), "malformed FIX in frames {bad}");
-    let good = tshark(cap, port, "fix", &["fix.checksum_good"]);
-    let good_n = good
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|v| *v == "1" || *v == "True")
-        .count() as u64;
-    let total: u64 = count.values().sum();
-    assert_eq!(good_n, total, "every FIX message's CheckSum verified");
+    assert!(n("A") >= 4, "both Logons of each run");
+    assert!(n("5") >= 2, "both Logouts");
+    assert!(n("2") >= 1, "a ResendRequest");
 }

@@ -171,3 +171,12 @@ fn peer_close_is_reported_after_the_data_is_read() {
     assert_eq!(b.recv(s, &mut buf), Err(TcpError::Closed));
     assert_eq!(a.send(c, b"x"), Err(TcpError::Closed));
 }
+
+#[test]
+fn abort_all_resets_the_peer() {
+    let (mut a, mut b, _c, s) = pair();
+    a.abort_all();
+    deliver(&mut a, &mut b);
+    b.poll();
+    assert_eq!(b.recv(s, &mut [0; 8]), Err(TcpError::Closed));
+}

@@ -36,9 +36,13 @@ pub struct DpdkTransport {
 }
 
 impl Drop for DpdkTransport {
-    /// Ends the capture (if any): the writer drains its ring and closes
-    /// the file before the transport is gone.
+    /// Resets the open connections (as the kernel does for a process that
+    /// exits: the peer learns at once), then ends the capture (if any):
+    /// the writer drains its ring and closes the file.
     fn drop(&mut self) {
+        self.stack.abort_all();
+        self.stack.poll();
+        self.stack.device_mut().flush();
         drop(self.stack.device_mut().take_tap());
         if let Some(c) = self.capture.take() {
             let _ = c.finish();
@@ -89,7 +93,7 @@ impl DpdkTransport {
     /// # Ok::<(), dpdk_io::DpdkError>(())
     /// ```
     pub fn new(eal: Eal, port: u16, net: NetConfig) -> Result<DpdkTransport, DpdkError> {
-        let pool = Mempool::new(eal, &format!("gapless-port{port}"), POOL_MBUFS)?;
+        let pool = pool(eal, port)?;
         let port = Port::start(eal, port, &pool)?;
         Ok(DpdkTransport {
             stack: TcpStack::new(DpdkDevice::new(port, pool), net),
@@ -144,7 +148,7 @@ impl DpdkTransport {
             Some(eal) => eal,
             None => Eal::init(&s.eal_args.split_whitespace().collect::<Vec<_>>())?,
         };
-        let pool = Mempool::new(eal, &format!("gapless-port{}", s.port), POOL_MBUFS)?;
+        let pool = pool(eal, s.port)?;
         let port = Port::start(eal, s.port, &pool)?;
         let mac = match s.local_mac.as_deref() {
             None | Some("") => port.mac()?,
@@ -180,6 +184,14 @@ impl DpdkTransport {
     pub fn set_tap(&mut self, tap: Tap) {
         self.stack.device_mut().set_tap(tap);
     }
+}
+
+/// A new pool for `port`, named uniquely in the process (a port may be
+/// started again after an engine stopped).
+fn pool(eal: Eal, port: u16) -> Result<Mempool, DpdkError> {
+    static POOLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = POOLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Mempool::new(eal, &format!("gapless-p{port}-{n}"), POOL_MBUFS)
 }
 
 /// `10.0.0.1/24` → (10.0.0.1, 24).
