@@ -8,8 +8,9 @@ bash scripts/install-deps.sh
 
 echo "== fmt";    cargo fmt --all -- --check
 echo "== clippy"; cargo clippy --workspace --all-targets -- -D warnings
-echo "== clippy (dpdk)"; cargo clippy -p gapless --features dpdk --all-targets -- -D warnings
+echo "== clippy (dpdk)"; cargo clippy -p gapless -p gapless-bench --features gapless-bench/dpdk --all-targets -- -D warnings
 echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc -p gapless --features dpdk --no-deps --quiet
 echo "== tests";  cargo test --workspace
 # The DPDK path (feature `dpdk`): user-space TCP over DPDK ring ports in one
 # process, and over net_af_packet on a veth between two network namespaces
