@@ -8,10 +8,18 @@ bash scripts/install-deps.sh
 
 echo "== fmt";    cargo fmt --all -- --check
 echo "== clippy"; cargo clippy --workspace --all-targets -- -D warnings
+echo "== clippy (dpdk)"; cargo clippy -p gapless -p gapless-bench --features gapless-bench/dpdk --all-targets -- -D warnings
 echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc -p gapless --features dpdk --no-deps --quiet
 echo "== rtl";    bash scripts/rtl_tb.sh && bash scripts/synth.sh
 echo "== waves";  cargo test -q -p gapless-hw-sim --features waves
 echo "== tests";  cargo test --workspace
+# The DPDK path (feature `dpdk`): user-space TCP over DPDK ring ports in one
+# process, and over net_af_packet on a veth between two network namespaces
+# against QuickFIX on kernel TCP. Each test file is its own process (one
+# EAL per process). They need root; they skip with a reason otherwise.
+echo "== tests (dpdk)"; cargo test -p gapless --features dpdk --test dpdk_ring --test dpdk_veth --test dpdk_no_alloc --test io_flag --lib
 # 20 s per fuzz target (nightly; installs cargo-fuzz if missing). The long
 # run is `scripts/fuzz.sh 3600`.
 echo "== fuzz";   bash scripts/fuzz.sh 20
+

@@ -28,6 +28,13 @@ pub enum LaunchError {
         /// What is wrong with the store, and what to do.
         error: crate::store::StoreError,
     },
+    /// The settings ask for something this binary was built without.
+    FeatureMissing {
+        /// The setting (`IO=dpdk`).
+        setting: &'static str,
+        /// The cargo feature that provides it.
+        feature: &'static str,
+    },
 }
 
 impl std::fmt::Display for LaunchError {
@@ -36,6 +43,10 @@ impl std::fmt::Display for LaunchError {
             LaunchError::Setting(s) => f.write_str(s),
             LaunchError::Start(e) => write!(f, "{e}"),
             LaunchError::Store { session, error } => write!(f, "{session}: {error}"),
+            LaunchError::FeatureMissing { setting, feature } => write!(
+                f,
+                "{setting}: this binary was built without the `{feature}` feature; rebuild with `cargo build --release -p gapless --features {feature}` (or use IO=kernel)"
+            ),
         }
     }
 }
@@ -76,9 +87,7 @@ pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
             .collect(),
     };
     if first.io == IoKind::Dpdk {
-        return Err(LaunchError::Setting(
-            "IO=dpdk: this build has no DPDK path; use IO=kernel".into(),
-        ));
+        return start_dpdk(first, specs, options);
     }
     let bind = first.accept_host.as_deref().unwrap_or("0.0.0.0");
     let bind = bind.parse().map_err(|_| {
@@ -94,6 +103,30 @@ pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
         None => Engine::start(specs, kernel, options),
     }
     .map_err(LaunchError::Start)
+}
+
+#[cfg(feature = "dpdk")]
+fn start_dpdk(
+    first: &SessionSettings,
+    specs: Vec<SessionSpec>,
+    options: EngineOptions,
+) -> Result<Engine, LaunchError> {
+    use crate::runtime::dpdk_transport::DpdkTransport;
+    let transport = DpdkTransport::from_settings(&first.dpdk)
+        .map_err(|e| LaunchError::Setting(format!("IO=dpdk: {e}")))?;
+    Engine::start(specs, transport, options).map_err(LaunchError::Start)
+}
+
+#[cfg(not(feature = "dpdk"))]
+fn start_dpdk(
+    _first: &SessionSettings,
+    _specs: Vec<SessionSpec>,
+    _options: EngineOptions,
+) -> Result<Engine, LaunchError> {
+    Err(LaunchError::FeatureMissing {
+        setting: "IO=dpdk",
+        feature: "dpdk",
+    })
 }
 
 /// The validator `kind` for `sessions` sessions.

@@ -51,6 +51,18 @@ struct RunArgs {
     /// Overrides the settings' `Validator=`.
     #[arg(long, value_enum)]
     validator: Option<ValidatorArg>,
+    /// The I/O path, overriding `IO=` of the settings file (`dpdk` needs
+    /// a build with `--features dpdk`).
+    #[arg(long, value_enum)]
+    io: Option<IoArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum IoArg {
+    /// Kernel TCP sockets.
+    Kernel,
+    /// User-space TCP (smoltcp) over DPDK.
+    Dpdk,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -110,6 +122,15 @@ fn run_main(a: &RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(io) = a.io {
+        let io = match io {
+            IoArg::Kernel => gapless::config::IoKind::Kernel,
+            IoArg::Dpdk => gapless::config::IoKind::Dpdk,
+        };
+        for s in &mut settings.sessions {
+            s.io = io;
+        }
+    }
     for w in &settings.warnings {
         eprintln!("gapless run: {}: warning: {w}", a.config.display());
     }

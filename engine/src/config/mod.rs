@@ -85,6 +85,9 @@ pub struct DpdkSettings {
     pub local_mac: Option<String>,
     /// Default gateway.
     pub gateway_ip: Option<String>,
+    /// pcapng file capturing every frame of the port (written off the
+    /// hot path).
+    pub capture: Option<std::path::PathBuf>,
 }
 
 /// One `[SESSION]`, with `[DEFAULT]` applied.
@@ -239,6 +242,7 @@ const KNOWN: &[&str] = &[
     "DpdkLocalIP",
     "DpdkLocalMAC",
     "DpdkGatewayIP",
+    "DpdkCapture",
 ];
 
 impl Settings {
@@ -502,6 +506,7 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
             local_ip: g.str("DpdkLocalIP"),
             local_mac: g.str("DpdkLocalMAC"),
             gateway_ip: g.str("DpdkGatewayIP"),
+            capture: g.str("DpdkCapture").map(std::path::PathBuf::from),
         },
         tls: tls(&g, connection)?,
         session: s,

@@ -13,6 +13,8 @@
 //! hot path carries on (a refused gap command is re-raised by the
 //! session's resend timeout).
 
+#[cfg(feature = "dpdk")]
+pub mod dpdk_transport;
 pub mod hot_path;
 pub mod probe;
 mod recovery_thread;
