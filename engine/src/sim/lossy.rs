@@ -216,7 +216,15 @@ impl<T: Transport> LossyTransport<T> {
                             *seen += 1;
                             f.inject(frame, out, counters);
                         }
-                        _ => out.extend_from_slice(frame),
+                        Some(f) => {
+                            // A held (reordered) frame goes out before any
+                            // resend or admin message: an original never
+                            // arrives after its own PossDup resend, which
+                            // no TCP connection could do.
+                            out.extend(f.held.take().unwrap_or_default());
+                            out.extend_from_slice(frame);
+                        }
+                        None => out.extend_from_slice(frame),
                     }
                     at += len;
                 }
