@@ -41,7 +41,17 @@ impl ZoneRules {
         let path = dir.join(name);
         let bytes = std::fs::read(&path)
             .map_err(|e| format!("zone {name:?} not found in {} ({e})", dir.display()))?;
-        parse_tzif(name, &bytes).ok_or_else(|| format!("{} is not a TZif file", path.display()))
+        Self::from_tzif(name, &bytes)
+            .ok_or_else(|| format!("{} is not a TZif file", path.display()))
+    }
+
+    /// Parses the bytes of a compiled TZif file (`None`: not one).
+    ///
+    /// ```
+    /// assert!(gapless::schedule::ZoneRules::from_tzif("X", b"not TZif").is_none());
+    /// ```
+    pub fn from_tzif(name: &str, bytes: &[u8]) -> Option<ZoneRules> {
+        parse_tzif(name, bytes)
     }
 }
 
