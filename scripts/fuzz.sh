@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 secs="${1:-20}"
-targets="${FUZZ_TARGETS:-framer session config dictionary journal}"
+targets="${FUZZ_TARGETS:-framer session config dictionary journal tzif}"
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
     echo "fuzz: the nightly toolchain is missing: rustup toolchain install nightly" >&2

@@ -1,4 +1,5 @@
 use super::*;
+use crate::schedule::TimeZone;
 
 const TWO: &str = "\
 # a QuickFIX file
@@ -138,9 +139,9 @@ TimeZone=UTC-5
 #[test]
 fn schedule_keys_build_a_weekly_schedule_in_the_zone() {
     let s = Settings::parse(SCHEDULED).unwrap();
-    let sched = s.sessions[0].session.schedule.unwrap();
+    let sched = s.sessions[0].session.schedule.clone().unwrap();
     assert_eq!((sched.start, sched.end), (61_200, 61_200));
-    assert_eq!(sched.zone.offset_secs, -18_000);
+    assert_eq!(sched.zone, TimeZone::Fixed(-18_000));
     assert!(sched.days.is_some());
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
 }
@@ -157,10 +158,22 @@ fn no_start_time_means_no_schedule() {
 }
 
 #[test]
-fn iana_time_zone_is_an_error_naming_the_line_and_the_accepted_forms() {
-    let e = Settings::parse(&SCHEDULED.replace("UTC-5", "America/New_York")).unwrap_err();
+fn unknown_time_zone_is_an_error_naming_the_line_and_the_accepted_forms() {
+    let e = Settings::parse(&SCHEDULED.replace("UTC-5", "Mars/Olympus_Mons")).unwrap_err();
     assert_eq!(e.line, 12);
     assert!(e.message.contains("fixed offset"), "{e}");
+    assert!(e.message.contains("IANA name"), "{e}");
+}
+
+#[test]
+fn iana_time_zone_is_loaded_from_the_tz_database() {
+    if !std::path::Path::new("/usr/share/zoneinfo/America/New_York").exists() {
+        eprintln!("no tz database on this machine: skipped");
+        return;
+    }
+    let s = Settings::parse(&SCHEDULED.replace("UTC-5", "America/New_York")).unwrap();
+    let zone = s.sessions[0].session.schedule.clone().unwrap().zone;
+    assert!(matches!(zone, TimeZone::Iana(ref z) if z.name == "America/New_York"));
 }
 
 #[test]

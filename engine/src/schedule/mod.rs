@@ -7,8 +7,12 @@
 //! No clock is read here: the caller passes the time.
 
 mod parse;
+mod zone;
 
 pub use parse::ScheduleError;
+pub use zone::ZoneRules;
+
+use std::sync::Arc;
 
 use crate::codec::time::Nanos;
 
@@ -16,11 +20,43 @@ const SEC: i64 = 1_000_000_000;
 const DAY: i64 = 86_400;
 const WEEK: i64 = 7 * DAY;
 
-/// A fixed offset from UTC (`TimeZone=UTC`, `+05:30`, `UTC+2`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TimeZone {
-    /// Seconds east of UTC.
-    pub offset_secs: i32,
+/// The zone StartTime and EndTime are in (`TimeZone=`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimeZone {
+    /// A fixed offset, seconds east of UTC (`UTC`, `+05:30`, `UTC+2`).
+    Fixed(i32),
+    /// An IANA zone from the system's tz database, with its daylight
+    /// saving time (`America/New_York`).
+    Iana(Arc<ZoneRules>),
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        TimeZone::Fixed(0)
+    }
+}
+
+impl TimeZone {
+    /// Seconds east of UTC in force at `utc` (seconds since the epoch).
+    ///
+    /// ```
+    /// use gapless::schedule::TimeZone;
+    /// assert_eq!(TimeZone::Fixed(-3600).offset_at(0), -3600);
+    /// ```
+    pub fn offset_at(&self, utc: i64) -> i32 {
+        match self {
+            TimeZone::Fixed(o) => *o,
+            TimeZone::Iana(z) => z.offset_at(utc),
+        }
+    }
+
+    /// The UTC instant of local time `local`: a pure function of `local`,
+    /// so a period's start does not move when the offset changes within
+    /// the period.
+    fn local_to_utc(&self, local: i64) -> i64 {
+        let guess = local - i64::from(self.offset_at(local));
+        local - i64::from(self.offset_at(guess))
+    }
 }
 
 /// Day of the week, Sunday first (QuickFIX's numbering minus one).
@@ -55,7 +91,7 @@ pub enum Weekday {
 /// assert!(s.in_session(day + 23 * 3_600_000_000_000));
 /// assert!(!s.in_session(day + 12 * 3_600_000_000_000));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schedule {
     /// Seconds after midnight the session opens.
     pub start: u32,
@@ -88,7 +124,7 @@ impl Schedule {
     /// ```
     pub fn session_start(&self, now: Nanos) -> Option<Nanos> {
         let utc = (now / SEC as u64) as i64;
-        let local = utc + i64::from(self.zone.offset_secs);
+        let local = utc + i64::from(self.zone.offset_at(utc));
         let (anchor, period, open, close) = self.frame(local);
         let pos = local - anchor;
         let inside = match open.cmp(&close) {
@@ -104,7 +140,7 @@ impl Schedule {
         } else {
             anchor - period + open
         };
-        let start_utc = start_local - i64::from(self.zone.offset_secs);
+        let start_utc = self.zone.local_to_utc(start_local);
         u64::try_from(start_utc).ok().map(|s| s * SEC as u64)
     }
 

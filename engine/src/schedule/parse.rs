@@ -1,6 +1,8 @@
 //! Parsing QuickFIX's schedule values: `HH:MM:SS`, day names, zones.
 
-use super::{Schedule, TimeZone, Weekday};
+use std::sync::Arc;
+
+use super::{Schedule, TimeZone, Weekday, ZoneRules};
 
 /// A schedule value that cannot be used: which key, and what to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +34,7 @@ impl Schedule {
     /// use gapless::schedule::{Schedule, Weekday};
     /// let s = Schedule::parse("17:00:00", "17:00:00", Some("Sun"), Some("Friday"), Some("UTC-5")).unwrap();
     /// assert_eq!(s.days, Some((Weekday::Sunday, Weekday::Friday)));
-    /// assert_eq!(s.zone.offset_secs, -5 * 3600);
+    /// assert_eq!(s.zone, gapless::schedule::TimeZone::Fixed(-5 * 3600));
     /// assert!(Schedule::parse("8:00", "17:00:00", None, None, None).is_err());
     /// ```
     pub fn parse(
@@ -109,30 +111,35 @@ fn weekday(key: &'static str, v: &str) -> Result<Weekday, ScheduleError> {
         })
 }
 
-/// `UTC`, `GMT`, `Z`, `+05:30`, `-0400`, `UTC+2`, `GMT-03:30`.
+/// A fixed offset, else an IANA name from the system's tz database.
 fn time_zone(v: &str) -> Result<TimeZone, ScheduleError> {
-    let bad = || {
-        err(
-            "TimeZone",
-            format!(
-                "{v:?} is not supported: use UTC or a fixed offset such as +05:30, -04:00 or UTC+2 \
-                 (IANA names like America/New_York are not supported: give the offset in force)"
-            ),
-        )
-    };
-    let t = v.trim();
-    let upper = t.to_ascii_uppercase();
+    if let Some(secs) = fixed_offset(v) {
+        return Ok(TimeZone::Fixed(secs));
+    }
+    let rules = ZoneRules::load(v.trim()).map_err(|why| {
+        let message = format!(
+            "{why}: use UTC, a fixed offset such as +05:30, -04:00 or UTC+2, \
+             or an IANA name from the tz database such as America/New_York"
+        );
+        err("TimeZone", message)
+    })?;
+    Ok(TimeZone::Iana(Arc::new(rules)))
+}
+
+/// `UTC`, `GMT`, `Z`, `+05:30`, `-0400`, `UTC+2`, `GMT-03:30` → seconds.
+fn fixed_offset(v: &str) -> Option<i32> {
+    let upper = v.trim().to_ascii_uppercase();
     let rest = ["UTC", "GMT", "Z"]
         .iter()
         .find_map(|p| upper.strip_prefix(p))
         .unwrap_or(&upper);
     if rest.is_empty() {
-        return Ok(TimeZone::default());
+        return Some(0);
     }
     let (sign, digits) = match rest.as_bytes()[0] {
         b'+' => (1, &rest[1..]),
         b'-' => (-1, &rest[1..]),
-        _ => return Err(bad()),
+        _ => return None,
     };
     let (h, m) = match digits.split_once(':') {
         Some((h, m)) => (h, m),
@@ -141,15 +148,10 @@ fn time_zone(v: &str) -> Result<TimeZone, ScheduleError> {
     };
     let ok = |p: &str| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit());
     if !ok(h) || !ok(m) {
-        return Err(bad());
+        return None;
     }
-    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if h > 14 || m > 59 {
-        return Err(bad());
-    }
-    Ok(TimeZone {
-        offset_secs: sign * (h * 3600 + m * 60),
-    })
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 14 && m <= 59).then_some(sign * (h * 3600 + m * 60))
 }
 
 #[cfg(test)]
@@ -168,15 +170,16 @@ mod tests {
             ("UTC-03:30", -12_600),
             ("+0545", 20_700),
         ] {
-            assert_eq!(time_zone(v).unwrap().offset_secs, secs, "{v}");
+            assert_eq!(time_zone(v).unwrap(), TimeZone::Fixed(secs), "{v}");
         }
     }
 
     #[test]
-    fn iana_names_are_refused_with_the_accepted_forms() {
-        let e = time_zone("America/New_York").unwrap_err();
+    fn unknown_zone_is_refused_with_the_accepted_forms() {
+        let e = time_zone("Mars/Olympus_Mons").unwrap_err();
         assert_eq!(e.key, "TimeZone");
         assert!(e.message.contains("+05:30"), "{e}");
+        assert!(e.message.contains("America/New_York"), "{e}");
         assert!(time_zone("UTC+25").is_err());
         assert!(time_zone("+5:99").is_err());
     }

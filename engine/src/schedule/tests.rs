@@ -129,3 +129,44 @@ fn instants_before_the_epoch_period_do_not_panic() {
         let _ = s.session_start(t);
     }
 }
+
+#[test]
+fn iana_zone_follows_daylight_saving_time() {
+    if !std::path::Path::new("/usr/share/zoneinfo/America/New_York").exists() {
+        eprintln!("no tz database on this machine: skipped");
+        return;
+    }
+    let s = Schedule::parse("17:00:00", "16:00:00", None, None, Some("America/New_York")).unwrap();
+    // 2024-01-15 (EST, UTC-5): the period began at 22:00 UTC.
+    let jan15 = 19_737 * D;
+    assert_eq!(
+        s.session_start(at(jan15, 23, 0, 0)),
+        Some(at(jan15, 22, 0, 0))
+    );
+    assert!(
+        !s.in_session(at(jan15, 21, 30, 0)),
+        "16:30 New York: closed"
+    );
+    // 2024-07-15 (EDT, UTC-4): at 21:00 UTC.
+    let jul15 = 19_919 * D;
+    assert_eq!(
+        s.session_start(at(jul15, 22, 0, 0)),
+        Some(at(jul15, 21, 0, 0))
+    );
+    assert!(!s.in_session(at(jul15, 20, 30, 0)));
+}
+
+#[test]
+fn period_spanning_a_daylight_saving_change_keeps_one_start() {
+    if !std::path::Path::new("/usr/share/zoneinfo/America/New_York").exists() {
+        return;
+    }
+    // Open from Saturday 20:00 to Sunday 12:00 New York; DST began on
+    // Sunday 2024-03-10 at 02:00 local (07:00 UTC).
+    let s = Schedule::parse("20:00:00", "12:00:00", None, None, Some("America/New_York")).unwrap();
+    let sat = 19_791 * D; // 2024-03-09
+    let before = s.session_start(at(sat + D, 5, 0, 0));
+    let after = s.session_start(at(sat + D, 9, 0, 0));
+    assert_eq!(before, Some(at(sat + D, 1, 0, 0)), "20:00 EST is 01:00 UTC");
+    assert_eq!(before, after, "one period across the change");
+}

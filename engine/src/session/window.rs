@@ -28,7 +28,7 @@ impl Session {
     /// assert!(!s.in_schedule(noon + 6 * 3_600_000_000_000));
     /// ```
     pub fn in_schedule(&self, now: Nanos) -> bool {
-        match self.cfg.schedule {
+        match &self.cfg.schedule {
             Some(s) => s.in_session(now),
             None => true,
         }
@@ -44,7 +44,7 @@ impl Session {
     /// both seqs and the store) when one has begun, and closes the session
     /// outside the window. Returns whether the window is open.
     pub(super) fn check_schedule(&mut self, ctx: &mut Ctx) -> bool {
-        let Some(schedule) = self.cfg.schedule else {
+        let Some(schedule) = &self.cfg.schedule else {
             return true;
         };
         match schedule.session_start(ctx.now) {

@@ -11,7 +11,7 @@ const DAY: Nanos = 19_675 * D;
 fn scheduled_pair(start: &str, end: &str) -> (Side, Side) {
     let (mut ci, mut ca) = cfgs();
     let sched = Schedule::parse(start, end, None, None, None).unwrap();
-    ci.schedule = Some(sched);
+    ci.schedule = Some(sched.clone());
     ca.schedule = Some(sched);
     (Side::new(ci), Side::new(ca))
 }
@@ -175,7 +175,7 @@ fn weekly_session_resets_once_a_week_not_daily() {
     let (mut ci, mut ca) = cfgs();
     // Sunday 17:00 to Friday 17:00; DAY is a Tuesday.
     let sched = Schedule::parse("17:00:00", "17:00:00", Some("Su"), Some("Fr"), None).unwrap();
-    ci.schedule = Some(sched);
+    ci.schedule = Some(sched.clone());
     ca.schedule = Some(sched);
     let (mut a, mut b) = (Side::new(ci), Side::new(ca));
     let tue = DAY + 9 * H;

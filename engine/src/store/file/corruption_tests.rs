@@ -103,6 +103,7 @@ fn refuse_policy_fails_with_corrupt_at_every_damaged_offset() {
     }
     .to_string();
     assert!(msg.contains("OnStoreCorruption=gapfill"), "{msg}");
+    std::fs::remove_dir_all(&d).ok();
 }
 
 #[test]
@@ -143,6 +144,7 @@ fn reset_policy_moves_the_journal_aside_and_starts_at_one() {
         let (s, _) = FileStore::open(&d, "S", SEG).unwrap();
         assert_eq!(s.seqs().next_out, 3, "the new journal is sound");
     }
+    std::fs::remove_dir_all(&d).ok();
 }
 
 #[test]
@@ -166,6 +168,7 @@ fn gapfill_policy_keeps_every_good_record_and_the_last_seqs() {
         let (s, _) = FileStore::open(&d, "S", SEG).unwrap();
         assert_eq!(stored_seqs(&s), want, "the repaired journal opens cleanly");
     }
+    std::fs::remove_dir_all(&d).ok();
 }
 
 #[test]
@@ -207,6 +210,7 @@ fn gapfill_policy_answers_a_resend_of_the_lost_range_with_a_gap_fill() {
         .iter()
         .enumerate()
         .all(|(i, m)| i == lost as usize - 1 || m.msg_type() == b"D"));
+    std::fs::remove_dir_all(&d).ok();
 }
 
 /// Found in review: a length field damaged to zero read as the end of
@@ -227,4 +231,5 @@ fn length_damaged_to_zero_is_damage_not_the_end() {
     assert_eq!(s.seqs().next_out, N + 1);
     let want: Vec<u32> = (1..=N).filter(|&q| q != 4).collect();
     assert_eq!(stored_seqs(&s), want);
+    std::fs::remove_dir_all(&d).ok();
 }
