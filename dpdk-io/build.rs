@@ -61,7 +61,7 @@ fn bindings(flags: &[String]) {
         .clang_args(flags)
         .clang_arg("-Ishim")
         .allowlist_function("rte_eal_.*|rte_eth_.*|rte_pktmbuf_.*|rte_mempool_.*|rte_mbuf.*")
-        .allowlist_function("rte_ring_create|rte_ring_free|rte_strerror|rte_socket_id")
+        .allowlist_function("rte_ring_create|rte_ring_free|rte_strerror|rte_socket_id|rte_thread_register|rte_thread_unregister")
         .allowlist_function("dpdk_io_.*")
         .allowlist_type("rte_eth_conf|rte_eth_dev_info|rte_ether_addr|rte_eth_stats")
         .allowlist_var("RTE_ETH_.*|RTE_MBUF_.*|SOCKET_ID_ANY|RING_F_.*")
