@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn pkg_config(arg: &str) -> Vec<String> {
-    let out = Command::new("pkg-config").args([arg, "libdpdk"]).output();
+    let tool = std::env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".into());
+    let out = Command::new(tool).args([arg, "libdpdk"]).output();
     match out {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
             .split_whitespace()
@@ -81,6 +82,9 @@ fn main() {
     println!("cargo:rerun-if-changed=shim/shim.c");
     println!("cargo:rerun-if-changed=shim/shim.h");
     println!("cargo:rerun-if-changed=build.rs");
+    for var in ["PKG_CONFIG", "PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR"] {
+        println!("cargo:rerun-if-env-changed={var}");
+    }
     let flags = cflags();
     compile_shim(&flags);
     bindings(&flags);
