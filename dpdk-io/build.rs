@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn pkg_config(arg: &str) -> Vec<String> {
-    let out = Command::new("pkg-config").args([arg, "libdpdk"]).output();
+    let tool = std::env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".into());
+    let out = Command::new(tool).args([arg, "libdpdk"]).output();
     match out {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
             .split_whitespace()
@@ -61,7 +62,7 @@ fn bindings(flags: &[String]) {
         .clang_args(flags)
         .clang_arg("-Ishim")
         .allowlist_function("rte_eal_.*|rte_eth_.*|rte_pktmbuf_.*|rte_mempool_.*|rte_mbuf.*")
-        .allowlist_function("rte_ring_create|rte_ring_free|rte_strerror|rte_socket_id")
+        .allowlist_function("rte_ring_create|rte_ring_free|rte_strerror|rte_socket_id|rte_thread_register|rte_thread_unregister")
         .allowlist_function("dpdk_io_.*")
         .allowlist_type("rte_eth_conf|rte_eth_dev_info|rte_ether_addr|rte_eth_stats")
         .allowlist_var("RTE_ETH_.*|RTE_MBUF_.*|SOCKET_ID_ANY|RING_F_.*")
@@ -81,6 +82,9 @@ fn main() {
     println!("cargo:rerun-if-changed=shim/shim.c");
     println!("cargo:rerun-if-changed=shim/shim.h");
     println!("cargo:rerun-if-changed=build.rs");
+    for var in ["PKG_CONFIG", "PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR"] {
+        println!("cargo:rerun-if-env-changed={var}");
+    }
     let flags = cflags();
     compile_shim(&flags);
     bindings(&flags);

@@ -42,3 +42,5 @@ struct rte_ring *dpdk_io_ring_create(const char *name, unsigned count)
 {
 	return rte_ring_create(name, count, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
+
+unsigned dpdk_io_lcore_id(void) { return rte_lcore_id(); }

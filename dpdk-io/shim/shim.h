@@ -11,6 +11,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 #include <rte_eth_ring.h>
+#include <rte_lcore.h>
 
 /* rte_errno of the calling thread. */
 int dpdk_io_errno(void);
@@ -28,6 +29,8 @@ uint8_t *dpdk_io_append(struct rte_mbuf *m, uint16_t len);
 uint16_t dpdk_io_tailroom(const struct rte_mbuf *m);
 /* rte_eth_from_rings with one rx and one tx ring: port id or -1. */
 int dpdk_io_port_from_rings(const char *name, struct rte_ring *rx, struct rte_ring *tx);
+/* rte_lcore_id of the calling thread (UINT32_MAX: none). */
+unsigned dpdk_io_lcore_id(void);
 /* rte_ring_create, single producer and single consumer. */
 struct rte_ring *dpdk_io_ring_create(const char *name, unsigned count);
 

@@ -87,6 +87,74 @@ impl Eal {
     }
 }
 
+impl Eal {
+    /// Registers the calling thread with the EAL (`rte_thread_register`),
+    /// giving it an lcore id and with it the mempools' per-lcore caches:
+    /// without one, every mbuf alloc and free goes to the shared ring.
+    /// Call it on the polling thread; undo with
+    /// [`Eal::unregister_thread`] on the same thread.
+    ///
+    /// ```no_run
+    /// let eal = dpdk_io::Eal::init(&["--no-huge", "-m", "512", "--no-shconf"])?;
+    /// std::thread::spawn(move || {
+    ///     if eal.register_thread().expect("a free lcore") {
+    ///         // ... poll ...
+    ///         eal.unregister_thread();
+    ///     }
+    /// });
+    /// # Ok::<(), dpdk_io::DpdkError>(())
+    /// ```
+    /// Returns `Ok(false)` if the thread already had an lcore id (an
+    /// EAL thread, or registered before), `Ok(true)` if it got one now.
+    pub fn register_thread(&self) -> Result<bool, DpdkError> {
+        if self.lcore_id().is_some() {
+            return Ok(false);
+        }
+        // SAFETY: the EAL is initialised; the call affects only the
+        // calling thread's lcore bookkeeping.
+        if unsafe { crate::sys::rte_thread_register() } == 0 {
+            return Ok(true);
+        }
+        let errno = rte_errno();
+        Err(DpdkError::ThreadRegister {
+            errno,
+            reason: describe(errno),
+        })
+    }
+
+    /// The calling thread's lcore id, if it has one.
+    ///
+    /// ```no_run
+    /// let eal = dpdk_io::Eal::init(&["--no-huge", "-m", "512", "--no-shconf"])?;
+    /// assert_eq!(eal.lcore_id(), Some(0)); // the thread that ran init
+    /// # Ok::<(), dpdk_io::DpdkError>(())
+    /// ```
+    pub fn lcore_id(&self) -> Option<u32> {
+        // SAFETY: reads the calling thread's per-lcore variable.
+        let id = unsafe { crate::sys::dpdk_io_lcore_id() };
+        (id != u32::MAX).then_some(id)
+    }
+
+    /// Gives back the lcore id [`Eal::register_thread`] gave the calling
+    /// thread. Call it only on a thread for which that returned `Ok(true)`
+    /// (on an EAL thread it would clear the thread's lcore id).
+    ///
+    /// ```no_run
+    /// let eal = dpdk_io::Eal::init(&["--no-huge", "-m", "512", "--no-shconf"])?;
+    /// std::thread::spawn(move || {
+    ///     if eal.register_thread() == Ok(true) {
+    ///         eal.unregister_thread();
+    ///     }
+    /// });
+    /// # Ok::<(), dpdk_io::DpdkError>(())
+    /// ```
+    pub fn unregister_thread(&self) {
+        // SAFETY: the EAL is initialised; a thread without a registered
+        // lcore is left as it is.
+        unsafe { crate::sys::rte_thread_unregister() }
+    }
+}
+
 fn bad(a: &str) -> DpdkError {
     DpdkError::BadArgument(a.to_owned())
 }

@@ -14,6 +14,13 @@ pub enum DpdkError {
     AlreadyInitialised,
     /// An earlier `Eal::init` failed in this process; DPDK cannot retry.
     InitFailedBefore,
+    /// `rte_thread_register` failed (no free lcore id).
+    ThreadRegister {
+        /// rte_errno.
+        errno: i32,
+        /// DPDK's description of it.
+        reason: String,
+    },
     /// An EAL argument contains a NUL byte.
     BadArgument(String),
     /// `rte_eal_init` failed.
@@ -67,6 +74,10 @@ impl std::fmt::Display for DpdkError {
             ),
             DpdkError::InitFailedBefore => f.write_str(
                 "an earlier rte_eal_init failed in this process and DPDK cannot retry it: fix the EAL arguments and restart the process",
+            ),
+            DpdkError::ThreadRegister { errno, reason } => write!(
+                f,
+                "rte_thread_register failed (rte_errno {errno}: {reason}): every lcore id is taken; start the EAL with fewer lcores (-l) or stop other registered threads"
             ),
             DpdkError::BadArgument(a) => write!(f, "EAL argument {a:?} contains a NUL byte: remove it"),
             DpdkError::EalInit { errno, reason } => write!(

@@ -73,6 +73,19 @@ fn eal_pool_ports_and_ring_pairs_move_frames_and_errors_are_typed() {
         Err(DpdkError::NoSuchPort { port: 99, .. })
     ));
     assert!(Mempool::new(eal, "huge", 10_000_000).is_err());
+    // The init thread is the main lcore; another thread gets an lcore id
+    // (mempool caches) by registering, and gives it back.
+    assert_eq!(eal.lcore_id(), Some(0));
+    assert_eq!(eal.register_thread(), Ok(false));
+    std::thread::spawn(move || {
+        assert_eq!(eal.lcore_id(), None);
+        assert_eq!(eal.register_thread(), Ok(true));
+        assert!(eal.lcore_id().is_some());
+        eal.unregister_thread();
+        assert_eq!(eal.lcore_id(), None);
+    })
+    .join()
+    .unwrap();
     // Every mbuf went back to the pool (queues hold none on ring ports).
     assert_eq!(pool.available(), before);
 }

@@ -242,6 +242,7 @@ const KNOWN: &[&str] = &[
     "DpdkLocalIP",
     "DpdkLocalMAC",
     "DpdkGatewayIP",
+    "DpdkGateway",
     "DpdkCapture",
 ];
 
@@ -505,7 +506,7 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
             queue: g.num("DpdkQueue", 0)?,
             local_ip: g.str("DpdkLocalIP"),
             local_mac: g.str("DpdkLocalMAC"),
-            gateway_ip: g.str("DpdkGatewayIP"),
+            gateway_ip: g.str("DpdkGatewayIP").or_else(|| g.str("DpdkGateway")),
             capture: g.str("DpdkCapture").map(std::path::PathBuf::from),
         },
         tls: tls(&g, connection)?,

@@ -111,6 +111,31 @@ fn gapless_keys_are_typed() {
 }
 
 #[test]
+fn dpdk_keys_parse_in_default_without_warnings() {
+    let text = "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=5001\nIO=dpdk\n\
+        DpdkEalArgs=--no-huge -m 512 --no-pci --no-shconf --vdev=net_ring0\n\
+        DpdkPort=1\nDpdkQueue=0\nDpdkLocalIp=10.0.0.1/24\nDpdkLocalMac=02:00:00:00:00:01\n\
+        DpdkGateway=10.0.0.254\nDpdkCapture=/tmp/cap.pcapng\n\
+        [SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n";
+    let all = Settings::parse(text).unwrap();
+    assert!(all.warnings.is_empty(), "{:?}", all.warnings);
+    let d = &all.sessions[0].dpdk;
+    assert_eq!(all.sessions[0].io, IoKind::Dpdk);
+    assert_eq!(
+        d.eal_args,
+        "--no-huge -m 512 --no-pci --no-shconf --vdev=net_ring0"
+    );
+    assert_eq!((d.port, d.queue), (1, 0));
+    assert_eq!(d.local_ip.as_deref(), Some("10.0.0.1/24"));
+    assert_eq!(d.local_mac.as_deref(), Some("02:00:00:00:00:01"));
+    assert_eq!(d.gateway_ip.as_deref(), Some("10.0.0.254"));
+    assert_eq!(
+        d.capture.as_deref(),
+        Some(std::path::Path::new("/tmp/cap.pcapng"))
+    );
+}
+
+#[test]
 fn the_shipped_configs_parse_without_warnings() {
     for f in ["conformance.cfg", "acceptor.cfg", "initiator.cfg"] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -33,6 +33,19 @@ pub const POOL_MBUFS: u32 = 8191;
 pub struct DpdkTransport {
     stack: TcpStack<DpdkDevice>,
     capture: Option<Capture>,
+    eal: Eal,
+    lcore: Lcore,
+}
+
+/// Whether the polling thread has an lcore id (for mempool caches).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lcore {
+    /// Not polled yet.
+    Unknown,
+    /// Registered by us on this thread: unregister on drop there.
+    Registered(std::thread::ThreadId),
+    /// Had one already, or none was free: nothing to undo.
+    Unchanged,
 }
 
 impl Drop for DpdkTransport {
@@ -43,6 +56,9 @@ impl Drop for DpdkTransport {
         self.stack.abort_all();
         self.stack.poll();
         self.stack.device_mut().flush();
+        if self.lcore == Lcore::Registered(std::thread::current().id()) {
+            self.eal.unregister_thread();
+        }
         drop(self.stack.device_mut().take_tap());
         if let Some(c) = self.capture.take() {
             let _ = c.finish();
@@ -98,6 +114,8 @@ impl DpdkTransport {
         Ok(DpdkTransport {
             stack: TcpStack::new(DpdkDevice::new(port, pool), net),
             capture: None,
+            eal,
+            lcore: Lcore::Unknown,
         })
     }
 
@@ -163,6 +181,8 @@ impl DpdkTransport {
         let mut t = DpdkTransport {
             stack: TcpStack::new(DpdkDevice::new(port, pool), net),
             capture: None,
+            eal,
+            lcore: Lcore::Unknown,
         };
         if let Some(path) = &s.capture {
             t.capture(path).map_err(|e| {
@@ -183,6 +203,18 @@ impl DpdkTransport {
     /// ```
     pub fn set_tap(&mut self, tap: Tap) {
         self.stack.device_mut().set_tap(tap);
+    }
+}
+
+impl DpdkTransport {
+    /// Gives the polling thread an lcore id (first poll), so that mbuf
+    /// alloc/free use the pool's per-lcore cache.
+    #[cold]
+    fn register(&mut self) {
+        self.lcore = match self.eal.register_thread() {
+            Ok(true) => Lcore::Registered(std::thread::current().id()),
+            _ => Lcore::Unchanged,
+        };
     }
 }
 
@@ -277,6 +309,9 @@ impl Transport for DpdkTransport {
 
     #[inline]
     fn poll(&mut self) {
+        if self.lcore == Lcore::Unknown {
+            self.register();
+        }
         self.stack.poll();
         self.stack.device_mut().flush();
     }
