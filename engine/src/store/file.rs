@@ -321,12 +321,7 @@ impl MessageStore for FileStore {
     }
 
     fn reader(&self) -> Box<dyn StoreReader> {
-        Box::new(FileReader {
-            shared: self.shared.clone(),
-            maps: vec![],
-            scanned: 0,
-            index: BTreeMap::new(),
-        })
+        Box::new(FileReader::new(self.shared.clone()))
     }
 }
 
@@ -528,67 +523,183 @@ struct Loc {
     flags: u8,
 }
 
-/// A reader for the recovery thread: its own read-only mappings and an
-/// index built incrementally up to the writer's committed length.
+/// A reader for the recovery thread. Its memory stays flat as the
+/// journal grows: it maps a segment only while it reads it, and keeps a
+/// sparse index, one (seq, record position) checkpoint per
+/// [`CHECKPOINT_BYTES`] of journal, to start a resend's scan near its
+/// first message.
 struct FileReader {
     shared: Arc<Shared>,
-    maps: Vec<Map>,
+    /// Mappings held during one call; released when it returns.
+    maps: Vec<Option<Map>>,
+    /// Journal position up to which records are indexed.
     scanned: u64,
-    index: BTreeMap<u32, Loc>,
+    /// Journal position of the last reset record: nothing before it counts.
+    floor: u64,
+    /// Sparse index since `floor`: the first seq of a record and where
+    /// the record starts, in journal order.
+    checkpoints: Vec<(u32, u64)>,
+    /// Highest seq indexed since `floor`.
+    max_seq: Option<u32>,
+    /// Every record since `floor` held higher seqs than the ones before
+    /// (true in practice); if not, resends scan from `floor`.
+    ascending: bool,
 }
 
+/// Journal bytes between two checkpoints of the reader's sparse index.
+const CHECKPOINT_BYTES: u64 = 64 << 10;
+
 impl FileReader {
-    fn map(&mut self, segment: u64) -> Result<&Map, StoreError> {
-        while self.maps.len() as u64 <= segment {
-            let path = self.shared.path(self.maps.len() as u64);
-            let file = OpenOptions::new().read(true).open(path)?;
-            self.maps
-                .push(Map::new(&file, self.shared.segment_bytes, false)?);
+    fn new(shared: Arc<Shared>) -> Self {
+        FileReader {
+            shared,
+            maps: vec![],
+            scanned: 0,
+            floor: 0,
+            checkpoints: vec![],
+            max_seq: None,
+            ascending: true,
         }
-        Ok(&self.maps[segment as usize])
+    }
+
+    fn map(&mut self, segment: u64) -> Result<&Map, StoreError> {
+        let i = segment as usize;
+        if self.maps.len() <= i {
+            self.maps.resize_with(i + 1, || None);
+        }
+        if self.maps[i].is_none() {
+            let file = OpenOptions::new()
+                .read(true)
+                .open(self.shared.path(segment))?;
+            self.maps[i] = Some(Map::new(&file, self.shared.segment_bytes, false)?);
+        }
+        Ok(self.maps[i].as_ref().expect("mapped above"))
+    }
+
+    /// Walks records from journal position `from` up to `limit`, calling
+    /// `f(record position, kind, seq, loc)` for each message; `f` returns
+    /// false to stop. Returns where the walk stopped.
+    fn walk(
+        &mut self,
+        mut from: u64,
+        limit: u64,
+        mut f: impl FnMut(u64, u8, u32, Loc) -> bool,
+    ) -> Result<u64, StoreError> {
+        let seg_bytes = self.shared.segment_bytes as u64;
+        while from < limit {
+            let (segment, at) = (from / seg_bytes, (from % seg_bytes) as usize);
+            let map = self.map(segment)?;
+            let Ok(Some(r)) = record(map.bytes(), at) else {
+                // The end of a segment: the writer rolled over.
+                from = (segment + 1) * seg_bytes;
+                continue;
+            };
+            let mut go = true;
+            if r.count == 0 {
+                go = f(
+                    from,
+                    r.kind,
+                    0,
+                    Loc {
+                        segment,
+                        at,
+                        len: 0,
+                        flags: 0,
+                    },
+                );
+            }
+            messages(r.body, r.count, |seq, flags, off, len| {
+                if go {
+                    let at = r.body_at + off;
+                    go = f(
+                        from,
+                        r.kind,
+                        seq,
+                        Loc {
+                            segment,
+                            at,
+                            len,
+                            flags,
+                        },
+                    );
+                }
+            });
+            if !go {
+                return Ok(from);
+            }
+            from += r.len as u64;
+        }
+        Ok(from)
     }
 
     /// Indexes records between what was scanned and the committed length.
     fn catch_up(&mut self) -> Result<(), StoreError> {
         let committed = self.shared.committed.load(Ordering::Acquire);
-        let seg_bytes = self.shared.segment_bytes as u64;
-        while self.scanned < committed {
-            let (segment, at) = (
-                self.scanned / seg_bytes,
-                (self.scanned % seg_bytes) as usize,
-            );
-            let mut found = Vec::new();
-            let mut reset = false;
-            let scanned = self.scanned;
-            let next = {
-                let map = self.map(segment)?;
-                match record(map.bytes(), at) {
-                    Ok(Some(r)) => {
-                        reset = r.kind == KIND_RESET;
-                        messages(r.body, r.count, |seq, flags, off, len| {
-                            found.push((
-                                seq,
-                                Loc {
-                                    segment,
-                                    at: r.body_at + off,
-                                    len,
-                                    flags,
-                                },
-                            ));
-                        });
-                        scanned + r.len as u64
-                    }
-                    // The end of a segment: the writer rolled over.
-                    _ => (segment + 1) * seg_bytes,
-                }
-            };
-            if reset {
-                self.index.clear();
+        let mut st = (
+            self.floor,
+            std::mem::take(&mut self.checkpoints),
+            self.max_seq,
+            self.ascending,
+        );
+        let mut last_record = u64::MAX;
+        self.scanned = self.walk(self.scanned, committed, |pos, kind, seq, loc| {
+            let (floor, checkpoints, max_seq, ascending) = &mut st;
+            if kind == KIND_RESET && pos != last_record {
+                (*floor, *max_seq, *ascending) = (pos, None, true);
+                checkpoints.clear();
             }
-            self.index.extend(found);
-            self.scanned = next;
-        }
+            if loc.len > 0 {
+                let far = checkpoints
+                    .last()
+                    .is_none_or(|c| pos >= c.1 + CHECKPOINT_BYTES);
+                if pos != last_record && far {
+                    checkpoints.push((seq, pos));
+                }
+                if max_seq.is_some_and(|m| seq <= m) {
+                    *ascending = false;
+                }
+                *max_seq = Some(max_seq.map_or(seq, |m| m.max(seq)));
+            }
+            last_record = pos;
+            true
+        })?;
+        (self.floor, self.checkpoints, self.max_seq, self.ascending) = st;
         Ok(())
+    }
+
+    fn serve(
+        &mut self,
+        begin: u32,
+        end: u32,
+        f: &mut dyn FnMut(u32, u8, &[u8]),
+    ) -> Result<usize, StoreError> {
+        self.catch_up()?;
+        let end = if end == 0 { u32::MAX } else { end };
+        if begin > end {
+            return Ok(0);
+        }
+        let from = match self.ascending {
+            true => {
+                let i = self.checkpoints.partition_point(|c| c.0 <= begin);
+                i.checked_sub(1)
+                    .map_or(self.floor, |i| self.checkpoints[i].1)
+            }
+            false => self.floor,
+        };
+        // Later records win, as a rewrite of a seq replaces it.
+        let mut found: BTreeMap<u32, Loc> = BTreeMap::new();
+        let ascending = self.ascending;
+        self.walk(from, self.scanned, |_, _, seq, loc| {
+            if loc.len > 0 && (begin..=end).contains(&seq) {
+                found.insert(seq, loc);
+            }
+            !(ascending && seq > end)
+        })?;
+        for (seq, loc) in &found {
+            let map = self.map(loc.segment)?;
+            f(*seq, loc.flags, &map.bytes()[loc.at..loc.at + loc.len]);
+        }
+        Ok(found.len())
     }
 }
 
@@ -599,22 +710,10 @@ impl StoreReader for FileReader {
         end: u32,
         f: &mut dyn FnMut(u32, u8, &[u8]),
     ) -> Result<usize, StoreError> {
-        self.catch_up()?;
-        let end = if end == 0 { u32::MAX } else { end };
-        if begin > end {
-            // An empty range (BTreeMap::range would panic on it).
-            return Ok(0);
-        }
-        let locs: Vec<(u32, Loc)> = self
-            .index
-            .range(begin..=end)
-            .map(|(s, l)| (*s, *l))
-            .collect();
-        for (seq, loc) in &locs {
-            let map = self.map(loc.segment)?;
-            f(*seq, loc.flags, &map.bytes()[loc.at..loc.at + loc.len]);
-        }
-        Ok(locs.len())
+        let result = self.serve(begin, end, f);
+        // Release every mapping: the reader's resident memory stays flat.
+        self.maps.clear();
+        result
     }
 }
 

@@ -212,3 +212,40 @@ fn bytes_corrupted_at_random_offsets_are_always_detected() {
         }
     }
 }
+
+#[test]
+fn ranges_across_many_segments_are_read_from_the_sparse_index() {
+    let d = dir("sparse");
+    let (mut s, _) = FileStore::open(&d, "S", 64 << 10).unwrap();
+    commit_msgs(&mut s, 1, 20_000);
+    let mut r = s.reader();
+    for (begin, end) in [(1, 5), (7_777, 7_800), (19_990, 0), (12_345, 12_345), (20_001, 0)] {
+        let mut got = vec![];
+        r.for_each(begin, end, &mut |seq, _, b| got.push((seq, b.to_vec())))
+            .unwrap();
+        let last = if end == 0 { 20_000 } else { end };
+        let want: Vec<_> = (begin..=last.min(20_000))
+            .map(|q| (q, format!("msg-{q}").into_bytes()))
+            .collect();
+        assert_eq!(got, want, "range {begin}..={end}");
+    }
+    // Messages after a reset replace the old ones of the same seq.
+    s.reset().unwrap();
+    commit_msgs(&mut s, 1, 3);
+    let mut got = vec![];
+    r.for_each(1, 0, &mut |seq, _, _| got.push(seq)).unwrap();
+    assert_eq!(got, [1, 2, 3]);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn the_reader_holds_no_mapping_between_calls() {
+    let d = dir("unmapped");
+    let (mut s, _) = FileStore::open(&d, "S", 64 << 10).unwrap();
+    commit_msgs(&mut s, 1, 5_000);
+    let mut r = FileReader::new(s.shared.clone());
+    r.for_each(1, 0, &mut |_, _, _| ()).unwrap();
+    assert!(r.maps.is_empty(), "mappings released");
+    assert!(r.checkpoints.len() < 100, "{} checkpoints", r.checkpoints.len());
+    let _ = std::fs::remove_dir_all(&d);
+}
