@@ -219,7 +219,13 @@ fn ranges_across_many_segments_are_read_from_the_sparse_index() {
     let (mut s, _) = FileStore::open(&d, "S", 64 << 10).unwrap();
     commit_msgs(&mut s, 1, 20_000);
     let mut r = s.reader();
-    for (begin, end) in [(1, 5), (7_777, 7_800), (19_990, 0), (12_345, 12_345), (20_001, 0)] {
+    for (begin, end) in [
+        (1, 5),
+        (7_777, 7_800),
+        (19_990, 0),
+        (12_345, 12_345),
+        (20_001, 0),
+    ] {
         let mut got = vec![];
         r.for_each(begin, end, &mut |seq, _, b| got.push((seq, b.to_vec())))
             .unwrap();
@@ -246,6 +252,10 @@ fn the_reader_holds_no_mapping_between_calls() {
     let mut r = FileReader::new(s.shared.clone());
     r.for_each(1, 0, &mut |_, _, _| ()).unwrap();
     assert!(r.maps.is_empty(), "mappings released");
-    assert!(r.checkpoints.len() < 100, "{} checkpoints", r.checkpoints.len());
+    assert!(
+        r.checkpoints.len() < 100,
+        "{} checkpoints",
+        r.checkpoints.len()
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
