@@ -20,12 +20,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use feeder::{clordid_number, Feeder};
-use gapless::codec::message::Message;
+use feeder::{CheckedEcho, Feeder};
 use gapless::config::DpdkSettings;
 use gapless::runtime::dpdk_transport::DpdkTransport;
 use gapless::runtime::{Engine, EngineOptions, SessionSpec};
-use gapless::session::{AppReject, Application, DisconnectReason, Event, Sender, SessionConfig};
+use gapless::session::{Application, DisconnectReason, Event, SessionConfig};
 use gapless::sim::lossy::{FaultCounters, FaultPlan, LossyTransport};
 use gapless::store::FileStore;
 
@@ -216,26 +215,6 @@ fn quickfix(ns_b: &str, dir: &Path, role: Role) -> Guard {
         .spawn()
         .expect("python3 with the quickfix package (scripts/install-deps.sh)");
     Guard(Some(child))
-}
-
-/// Echoes QuickFIX's orders and checks they arrive once, in order.
-struct CheckedEcho {
-    next: u64,
-    received: Arc<AtomicU64>,
-    errors: Arc<AtomicU64>,
-}
-
-impl Application for CheckedEcho {
-    fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject> {
-        let n = clordid_number(msg.get(11).unwrap_or_default());
-        if n != self.next {
-            self.errors.fetch_add(1, Ordering::Relaxed);
-        }
-        self.next = n + 1;
-        self.received.fetch_add(1, Ordering::Relaxed);
-        tx.send_body(msg.msg_type(), msg.body());
-        Ok(())
-    }
 }
 
 /// Gapless's application for one role, rebuilt after each restart to

@@ -17,11 +17,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use feeder::{clordid_number, Feeder};
-use gapless::codec::message::Message;
+use feeder::{CheckedEcho, Feeder};
 use gapless::runtime::transport::KernelTransport;
 use gapless::runtime::{Engine, EngineOptions, SessionSpec};
-use gapless::session::{AppReject, Application, Sender, SessionConfig};
+use gapless::session::{Application, SessionConfig};
 use gapless::sim::lossy::{FaultCounters, FaultPlan, LossyTransport};
 use gapless::store::FileStore;
 
@@ -113,26 +112,6 @@ fn temp(name: &str) -> PathBuf {
     d
 }
 
-/// Echoes QuickFIX's orders and checks they arrive once, in order.
-struct CheckedEcho {
-    next: u64,
-    received: Arc<AtomicU64>,
-    errors: Arc<AtomicU64>,
-}
-
-impl Application for CheckedEcho {
-    fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject> {
-        let n = clordid_number(msg.get(11).unwrap_or_default());
-        if n != self.next {
-            self.errors.fetch_add(1, Ordering::Relaxed);
-        }
-        self.next = n + 1;
-        self.received.fetch_add(1, Ordering::Relaxed);
-        tx.send_body(msg.msg_type(), msg.body());
-        Ok(())
-    }
-}
-
 fn lossy(seed: u64, cut: u64) -> (LossyTransport<KernelTransport>, Arc<FaultCounters>) {
     let t = LossyTransport::new(
         KernelTransport::new("127.0.0.1".parse().unwrap()),
@@ -142,6 +121,33 @@ fn lossy(seed: u64, cut: u64) -> (LossyTransport<KernelTransport>, Arc<FaultCoun
     .cut_every(cut);
     let c = t.counters();
     (t, c)
+}
+
+/// Gapless acceptor GAPLESS<-QF on `port` with a file store in `dir`
+/// (`segment` bytes per journal segment), `app`, and the faulty transport.
+fn echo_acceptor(
+    dir: &Path,
+    port: u16,
+    segment: usize,
+    app: CheckedEcho,
+    (t, c): (LossyTransport<KernelTransport>, Arc<FaultCounters>),
+) -> (Engine, Arc<FaultCounters>) {
+    let (store, _) = FileStore::open(&dir.join("gapless"), "FIX.4.4-GAPLESS-QF", segment).unwrap();
+    let mut cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "QF", false);
+    cfg.resend_timeout = 1_000_000_000;
+    let spec = SessionSpec {
+        cfg,
+        store: Box::new(store),
+        app: Box::new(app),
+        check: None,
+        connect: None,
+        accept_port: Some(port),
+        reconnect_secs: 1,
+    };
+    (
+        Engine::start(vec![spec], t, EngineOptions::new(1)).unwrap(),
+        c,
+    )
 }
 
 fn wait_until(what: &str, secs: u64, done: impl Fn() -> bool) {
@@ -163,29 +169,12 @@ fn quickfix_initiator_and_gapless_acceptor_exchange_exactly_once_through_faults_
     let port = 5301;
     let (received, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let start = |next: u64, seed: u64| {
-        let (store, _) =
-            FileStore::open(&dir.join("gapless"), "FIX.4.4-GAPLESS-QF", 1 << 24).unwrap();
-        let mut cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "QF", false);
-        cfg.resend_timeout = 1_000_000_000;
         let app = CheckedEcho {
             next,
             received: received.clone(),
             errors: errors.clone(),
         };
-        let (t, c) = lossy(seed, 2_500);
-        let spec = SessionSpec {
-            cfg,
-            store: Box::new(store),
-            app: Box::new(app),
-            check: None,
-            connect: None,
-            accept_port: Some(port),
-            reconnect_secs: 1,
-        };
-        (
-            Engine::start(vec![spec], t, EngineOptions::new(1)).unwrap(),
-            c,
-        )
+        echo_acceptor(&dir, port, 1 << 24, app, lossy(seed, 2_500))
     };
     let args = |extra: &[&str]| -> Vec<String> {
         let mut v: Vec<String> = [
@@ -418,26 +407,12 @@ fn soak_orders_from_quickfix_through_faults_and_restarts() {
     let dir = temp("soak");
     let (received, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let start = |next: u64, seed: u64| {
-        let (store, _) =
-            FileStore::open(&dir.join("gapless"), "FIX.4.4-GAPLESS-QF", 1 << 26).unwrap();
-        let mut cfg = SessionConfig::new("FIX.4.4", "GAPLESS", "QF", false);
-        cfg.resend_timeout = 1_000_000_000;
         let app = CheckedEcho {
             next,
             received: received.clone(),
             errors: errors.clone(),
         };
-        let (t, _) = lossy(seed, 500_000);
-        let spec = SessionSpec {
-            cfg,
-            store: Box::new(store),
-            app: Box::new(app),
-            check: None,
-            connect: None,
-            accept_port: Some(5302),
-            reconnect_secs: 1,
-        };
-        Engine::start(vec![spec], t, EngineOptions::new(1)).unwrap()
+        echo_acceptor(&dir, 5302, 1 << 26, app, lossy(seed, 500_000)).0
     };
     let mut engine = start(1, 101);
     let began = Instant::now();

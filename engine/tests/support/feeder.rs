@@ -86,3 +86,24 @@ impl Application for Feeder {
         }
     }
 }
+
+/// Echoes the peer's orders and checks they arrive once, in order.
+pub struct CheckedEcho {
+    /// The ClOrdID number expected next.
+    pub next: u64,
+    pub received: Arc<AtomicU64>,
+    pub errors: Arc<AtomicU64>,
+}
+
+impl Application for CheckedEcho {
+    fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject> {
+        let n = clordid_number(msg.get(11).unwrap_or_default());
+        if n != self.next {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        self.next = n + 1;
+        self.received.fetch_add(1, Ordering::Relaxed);
+        tx.send_body(msg.msg_type(), msg.body());
+        Ok(())
+    }
+}
