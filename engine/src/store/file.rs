@@ -674,10 +674,10 @@ impl FileReader {
         f: &mut dyn FnMut(u32, u8, &[u8]),
     ) -> Result<usize, StoreError> {
         self.catch_up()?;
-        let end = if end == 0 { u32::MAX } else { end };
-        if begin > end {
+        let Some(range) = super::requested(begin, end) else {
             return Ok(0);
-        }
+        };
+        let end = *range.end();
         let from = match self.ascending {
             true => {
                 let i = self.checkpoints.partition_point(|c| c.0 <= begin);
@@ -690,7 +690,7 @@ impl FileReader {
         let mut found: BTreeMap<u32, Loc> = BTreeMap::new();
         let ascending = self.ascending;
         self.walk(from, self.scanned, |_, _, seq, loc| {
-            if loc.len > 0 && (begin..=end).contains(&seq) {
+            if loc.len > 0 && range.contains(&seq) {
                 found.insert(seq, loc);
             }
             !(ascending && seq > end)

@@ -71,13 +71,12 @@ impl StoreReader for MemoryReader {
         f: &mut dyn FnMut(u32, u8, &[u8]),
     ) -> Result<usize, StoreError> {
         let m = self.0.lock().unwrap();
-        let end = if end == 0 { u32::MAX } else { end };
-        if begin > end {
-            // An empty range (BTreeMap::range would panic on it).
+        // An empty range would make BTreeMap::range panic.
+        let Some(range) = super::requested(begin, end) else {
             return Ok(0);
-        }
+        };
         let mut n = 0;
-        for (s, (fl, b)) in m.range(begin..=end) {
+        for (s, (fl, b)) in m.range(range) {
             f(*s, *fl, b);
             n += 1;
         }

@@ -114,3 +114,16 @@ pub trait StoreReader: Send {
         f: &mut dyn FnMut(u32, u8, &[u8]),
     ) -> Result<usize, StoreError>;
 }
+
+/// The seqs a [`StoreReader::for_each`] call asks for (`end == 0`: no
+/// upper bound), or `None` for an empty range.
+///
+/// ```
+/// use gapless::store::requested;
+/// assert_eq!(requested(3, 0), Some(3..=u32::MAX));
+/// assert_eq!(requested(5, 3), None);
+/// ```
+pub fn requested(begin: u32, end: u32) -> Option<std::ops::RangeInclusive<u32>> {
+    let end = if end == 0 { u32::MAX } else { end };
+    (begin <= end).then_some(begin..=end)
+}
