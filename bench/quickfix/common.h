@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include <quickfix/Message.h>
 
 // The fixture's body (from 35= up to, not including, 10=).
 inline std::string fixture_body(const char* path) {
@@ -28,4 +29,18 @@ inline std::string with_seq(const std::string& body, int seq) {
   char cs[8];
   snprintf(cs, sizeof cs, "%03u", sum % 256);
   return m + "10=" + cs + "\x01";
+}
+
+// NewOrderSingle number `i` (ClOrdID `qf-<i>`), as the QuickFIX peers send.
+inline FIX::Message new_order(long i) {
+  FIX::Message m;
+  m.getHeader().setField(FIX::MsgType("D"));
+  m.setField(FIX::ClOrdID("qf-" + std::to_string(i)));
+  m.setField(FIX::HandlInst('1'));
+  m.setField(FIX::Symbol("GPLS"));
+  m.setField(FIX::Side('1'));
+  m.setField(FIX::TransactTime());
+  m.setField(FIX::OrdType('1'));
+  m.setField(FIX::OrderQty(100));
+  return m;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 #include <quickfix/Application.h>
+#include "common.h"
 #include <quickfix/FileStore.h>
 #include <quickfix/MessageStore.h>
 #include <quickfix/NullStore.h>
@@ -95,15 +96,7 @@ int main(int argc, char** argv) {
   }
   FIX::SessionID sid("FIX.4.4", "TW", "ISLD");
   for (long i = 1; i <= count; i++) {
-    FIX::Message m;
-    m.getHeader().setField(FIX::MsgType("D"));
-    m.setField(FIX::ClOrdID("qf-" + std::to_string(i)));
-    m.setField(FIX::HandlInst('1'));
-    m.setField(FIX::Symbol("GPLS"));
-    m.setField(FIX::Side('1'));
-    m.setField(FIX::TransactTime());
-    m.setField(FIX::OrdType('1'));
-    m.setField(FIX::OrderQty(100));
+    FIX::Message m = new_order(i);
     FIX::Session::sendToTarget(m, sid);
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));

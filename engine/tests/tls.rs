@@ -206,7 +206,7 @@ fn a_client_without_a_certificate_from_the_ca_never_logs_on() {
 /// Builds the QuickFIX C++ SSL peer (Debian libquickfix has OpenSSL;
 /// the PyPI wheel does not).
 fn qf_tls_peer(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/qf_tls_peer.cpp");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/quickfix/qf_tls_peer.cpp");
     let bin = dir.join("qf_tls_peer");
     let ok = Command::new("g++")
         .args(["-std=c++11", "-w", "-O1", "-DHAVE_SSL=1", "-o"])

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 #include <quickfix/Application.h>
+#include "common.h"
 #include <quickfix/MessageStore.h>
 #include <quickfix/Session.h>
 #include <quickfix/SessionSettings.h>
@@ -58,15 +59,7 @@ int main(int argc, char** argv) {
   }
   FIX::SessionID sid("FIX.4.4", "TW", "GAPLESS");
   for (long i = 1; i <= count; i++) {
-    FIX::Message m;
-    m.getHeader().setField(FIX::MsgType("D"));
-    m.setField(FIX::ClOrdID("qf-" + std::to_string(i)));
-    m.setField(FIX::HandlInst('1'));
-    m.setField(FIX::Symbol("GPLS"));
-    m.setField(FIX::Side('1'));
-    m.setField(FIX::TransactTime());
-    m.setField(FIX::OrdType('1'));
-    m.setField(FIX::OrderQty(100));
+    FIX::Message m = new_order(i);
     FIX::Session::sendToTarget(m, sid);
   }
   for (int i = 0; app.got < count && i < 3000; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
