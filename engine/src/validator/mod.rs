@@ -210,6 +210,23 @@ pub fn classify(f: &SeqFields, exp: u32) -> (VerdictKind, u32, u8, u32) {
     (VerdictKind::InOrder, 0, f.flags, exp.wrapping_add(1))
 }
 
+/// The hunt after a garbled frame: the stream offset of the first
+/// `8=FIX` in `bytes` (which start at stream offset `from`), as `Ok`; or,
+/// if there is none yet, as `Err` the offset from which a later `8=FIX`
+/// could still start (the last four bytes may hold its beginning).
+///
+/// ```
+/// use gapless::validator::hunt;
+/// assert_eq!(hunt(b"xx8=FIX.4.4", 10), Ok(12));
+/// assert_eq!(hunt(b"xxxxxx8=F", 10), Err(15));
+/// ```
+pub fn hunt(bytes: &[u8], from: u64) -> Result<u64, u64> {
+    match memchr::memmem::find(bytes, b"8=FIX") {
+        Some(p) => Ok(from + p as u64),
+        None => Err(from.max((from + bytes.len() as u64).saturating_sub(4))),
+    }
+}
+
 /// Counters the validator keeps (the RTL's counter registers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Counters {

@@ -315,17 +315,16 @@ impl SoftwareValidator {
 
 impl SeqValidator for SoftwareValidator {
     fn push(&mut self, session: u16, window: &[u8], window_offset: u64, out: &mut Vec<Verdict>) {
-        let end = window_offset + window.len() as u64;
         loop {
             let st = self.sessions[usize::from(session)];
             let start = (st.frame_start - window_offset) as usize;
             let buf = &window[start..];
             if st.hunting {
                 let st = &mut self.sessions[usize::from(session)];
-                match memchr::memmem::find(buf, b"8=FIX") {
-                    Some(p) => (st.frame_start, st.hunting) = (st.frame_start + p as u64, false),
-                    None => {
-                        st.frame_start = st.frame_start.max(end.saturating_sub(4));
+                match super::hunt(buf, st.frame_start) {
+                    Ok(start) => (st.frame_start, st.hunting) = (start, false),
+                    Err(keep) => {
+                        st.frame_start = keep;
                         return;
                     }
                 }

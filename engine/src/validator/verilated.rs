@@ -163,10 +163,7 @@ impl SeqValidator for VerilatedValidator {
         // from the offending byte on, or within the last four bytes.
         if let Some(from) = feed.hunt_from {
             let tail = &window[(from - window_offset) as usize..];
-            feed.retain = match memchr::memmem::find(tail, b"8=FIX") {
-                Some(p) => from + p as u64,
-                None => from.max(end.saturating_sub(4)),
-            };
+            feed.retain = super::hunt(tail, from).unwrap_or_else(|keep| keep);
             feed.hunt_from = Some(feed.retain);
         }
     }
