@@ -35,3 +35,18 @@ pub use error::DpdkError;
 pub use mbuf::Mbuf;
 pub use mempool::Mempool;
 pub use port::{Burst, Port, BURST};
+
+/// EAL arguments for a machine without hugepages or a NIC (tests,
+/// benchmarks, laptops): add a `--vdev` or use [`Port::ring_pair`].
+///
+/// ```no_run
+/// let eal = dpdk_io::Eal::init(dpdk_io::NO_HARDWARE_ARGS).unwrap();
+/// ```
+pub const NO_HARDWARE_ARGS: &[&str] = &[
+    "--no-huge",
+    "-m",
+    "512",
+    "--no-pci",
+    "--no-shconf",
+    "--no-telemetry",
+];

@@ -84,15 +84,7 @@ fn send_poll_and_recv_allocate_nothing_in_steady_state() {
     if !dpdk::can_run_dpdk() {
         return;
     }
-    let eal = Eal::init(&[
-        "--no-huge",
-        "-m",
-        "512",
-        "--no-pci",
-        "--no-shconf",
-        "--no-telemetry",
-    ])
-    .expect("EAL");
+    let eal = Eal::init(dpdk_io::NO_HARDWARE_ARGS).expect("EAL");
     let (pa, pb) = Port::ring_pair(eal, "alloc").expect("ring ports");
     let mut a = DpdkTransport::new(eal, pa, net(1)).unwrap();
     let mut b = DpdkTransport::new(eal, pb, net(2)).unwrap();

@@ -34,15 +34,7 @@ fn ten_thousand_orders_are_echoed_once_in_order_over_dpdk_ring_ports() {
     if !dpdk::can_run_dpdk() {
         return;
     }
-    let eal = Eal::init(&[
-        "--no-huge",
-        "-m",
-        "512",
-        "--no-pci",
-        "--no-shconf",
-        "--no-telemetry",
-    ])
-    .expect("EAL");
+    let eal = Eal::init(dpdk_io::NO_HARDWARE_ARGS).expect("EAL");
     let (a, b) = Port::ring_pair(eal, "wire").expect("ring ports");
     let acceptor = Engine::start(
         vec![SessionSpec {

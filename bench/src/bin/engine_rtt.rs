@@ -127,16 +127,9 @@ fn main() {
             )
         }
         "dpdk" => {
-            let eal = dpdk_io::Eal::init(&[
-                "--no-huge",
-                "-m",
-                "512",
-                "--no-pci",
-                "--no-shconf",
-                "--no-telemetry",
-                "--log-level=error",
-            ])
-            .expect("EAL (run as root)");
+            let eal =
+                dpdk_io::Eal::init(&[dpdk_io::NO_HARDWARE_ARGS, &["--log-level=error"]].concat())
+                    .expect("EAL (run as root)");
             let (pa, pb) = dpdk_io::Port::ring_pair(eal, "bench").expect("ring ports");
             let net = |last: u8| dpdk_io::tcp::NetConfig {
                 mac: [2, 0, 0, 0, 0, last],

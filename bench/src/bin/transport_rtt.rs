@@ -57,16 +57,8 @@ fn main() {
 }
 
 fn dpdk_pair() -> (DpdkTransport, DpdkTransport) {
-    let eal = dpdk_io::Eal::init(&[
-        "--no-huge",
-        "-m",
-        "512",
-        "--no-pci",
-        "--no-shconf",
-        "--no-telemetry",
-        "--log-level=error",
-    ])
-    .unwrap_or_else(|e| fail(&e.to_string()));
+    let eal = dpdk_io::Eal::init(&[dpdk_io::NO_HARDWARE_ARGS, &["--log-level=error"]].concat())
+        .unwrap_or_else(|e| fail(&e.to_string()));
     let (pa, pb) = dpdk_io::Port::ring_pair(eal, "bench").unwrap_or_else(|e| fail(&e.to_string()));
     let net = |last: u8| dpdk_io::tcp::NetConfig {
         mac: [2, 0, 0, 0, 0, last],
