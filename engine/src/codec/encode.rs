@@ -50,6 +50,30 @@ impl<'a> Body<'a> {
     pub fn char(&mut self, tag: u32, value: u8) -> &mut Self {
         self.str(tag, &[value])
     }
+
+    /// A field with a signed integer value.
+    ///
+    /// ```
+    /// let mut buf = Vec::new();
+    /// gapless::codec::encode::Body::new(&mut buf).int(371, -1);
+    /// assert_eq!(buf, b"371=-1\x01");
+    /// ```
+    pub fn int(&mut self, tag: u32, value: i64) -> &mut Self {
+        put_uint(self.buf, u64::from(tag));
+        self.buf.push(b'=');
+        if value < 0 {
+            self.buf.push(b'-');
+        }
+        put_uint(self.buf, value.unsigned_abs());
+        self.buf.push(0x01);
+        self
+    }
+
+    /// Fields already encoded (`tag=value<SOH>`…), appended as they are.
+    pub fn raw(&mut self, fields: &[u8]) -> &mut Self {
+        self.buf.extend_from_slice(fields);
+        self
+    }
 }
 
 /// Appends `v` in decimal.

@@ -225,6 +225,9 @@ pub struct Header<'a> {
     pub poss_dup: bool,
     /// PossResend(97)=Y.
     pub poss_resend: bool,
+    /// An OnBehalfOf*/DeliverTo* routing field (115, 116, 128, 129, 144,
+    /// 145) is present: a reply must reverse it.
+    pub routed: bool,
 }
 
 /// A framed message, borrowed from the receive buffer.
@@ -314,6 +317,7 @@ impl<'a> Message<'a> {
                 122 => h.orig_sending_time = v,
                 43 => h.poss_dup = v == b"Y",
                 97 => h.poss_resend = v == b"Y",
+                115 | 116 | 128 | 129 | 144 | 145 => h.routed = true,
                 t if is_header_tag(t) => {}
                 _ => break,
             }

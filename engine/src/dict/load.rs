@@ -154,6 +154,9 @@ fn field_type(t: &str) -> FieldType {
         "CHAR" => FieldType::Char,
         "BOOLEAN" => FieldType::Boolean,
         "UTCTIMESTAMP" => FieldType::UtcTimestamp,
+        "MULTIPLEVALUESTRING" | "MULTIPLESTRINGVALUE" | "MULTIPLECHARVALUE" => {
+            FieldType::MultipleValue
+        }
         _ => FieldType::Other,
     }
 }

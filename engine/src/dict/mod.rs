@@ -47,6 +47,10 @@ pub mod reason {
     pub const GROUP_FIELDS_OUT_OF_ORDER: u32 = 15;
     /// Incorrect NumInGroup count for repeating group.
     pub const INCORRECT_NUM_IN_GROUP: u32 = 16;
+    /// Not a QuickFIX code: a field does not parse (its tag is not an
+    /// integer). QuickFIX drops such a message unanswered (InvalidMessage)
+    /// and so does the session.
+    pub const GARBLED: u32 = u32::MAX;
 }
 
 /// A field's data type, as far as validation needs it.
@@ -62,6 +66,9 @@ pub enum FieldType {
     Boolean,
     /// UTCTIMESTAMP.
     UtcTimestamp,
+    /// MULTIPLEVALUESTRING, MULTIPLESTRINGVALUE, MULTIPLECHARVALUE: values
+    /// separated by spaces, each checked against the enumeration.
+    MultipleValue,
     /// Anything else (STRING, DATA, dates, currencies, …): not checked.
     Other,
 }
@@ -261,8 +268,26 @@ pub struct Validator {
 fn reject(reason: u32, tag: u32, text: &'static str) -> SessionReject {
     SessionReject {
         reason,
-        ref_tag: Some(tag),
+        ref_tag: Some(i64::from(tag)),
         text,
+    }
+}
+
+/// A field whose tag is not a positive number: QuickFIX's
+/// InvalidTagNumber with the tag as written (`0`, `-1`), or, when it is
+/// not a number at all, a message that does not parse.
+fn bad_tag(msg: &Message, value: &[u8]) -> SessionReject {
+    match crate::session::tag_text(msg.bytes(), value) {
+        Some(t) => SessionReject {
+            reason: reason::INVALID_TAG_NUMBER,
+            ref_tag: Some(t),
+            text: "Invalid tag number",
+        },
+        None => SessionReject {
+            reason: reason::GARBLED,
+            ref_tag: None,
+            text: "Field does not parse",
+        },
     }
 }
 
@@ -297,12 +322,20 @@ impl Validator {
         let msg_type = msg.msg_type();
         let dict = self.body_dict(msg_type);
         let Some(def) = dict.messages.get(msg_type) else {
-            return Err(reject(reason::INVALID_MSG_TYPE, 35, "Invalid MsgType"));
+            // QuickFIX's InvalidMessageType names no RefTagID(371).
+            return Err(SessionReject {
+                reason: reason::INVALID_MSG_TYPE,
+                ref_tag: None,
+                text: "Invalid MsgType",
+            });
         };
         let mut seen = TagSet::default();
         let mut part = Part::Header;
         let mut fields = Fields::new(msg.bytes()).peekable();
         while let Some((tag, value)) = fields.next() {
+            if tag == 0 {
+                return Err(bad_tag(msg, value));
+            }
             self.check_field(dict, tag, value)?;
             let here = if self.transport.header.has(tag) {
                 Part::Header
@@ -401,10 +434,12 @@ impl Validator {
                 "Incorrect data format for value",
             ));
         }
-        if !def.values.is_empty()
-            && !def.values.iter().any(|v| v == value)
-            && def.kind != FieldType::Other
-        {
+        let allowed = |v: &[u8]| def.values.iter().any(|x| x == v);
+        let in_enum = match def.kind {
+            FieldType::MultipleValue => value.split(|&b| b == b' ').all(allowed),
+            _ => allowed(value),
+        };
+        if !def.values.is_empty() && !in_enum {
             return Err(reject(
                 reason::VALUE_OUT_OF_RANGE,
                 tag,
@@ -503,7 +538,7 @@ fn format_ok(kind: FieldType, v: &[u8]) -> bool {
         FieldType::Char => v.len() == 1,
         FieldType::Boolean => v == b"Y" || v == b"N",
         FieldType::UtcTimestamp => crate::codec::time::parse(v).is_some(),
-        FieldType::Other => true,
+        FieldType::MultipleValue | FieldType::Other => true,
     }
 }
 

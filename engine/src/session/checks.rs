@@ -25,6 +25,14 @@ impl Session {
         if h.begin_string != self.cfg.begin_string.as_bytes() {
             return Err(Failure::BeginString);
         }
+        for (value, tag) in [(h.sender, 49), (h.target, 56)] {
+            if value.is_empty() {
+                return Err(Failure::Reject {
+                    reason: REQUIRED_TAG_MISSING,
+                    tag,
+                });
+            }
+        }
         let Some(sent) = time::parse(h.sending_time) else {
             return Err(Failure::Reject {
                 reason: REQUIRED_TAG_MISSING,
@@ -106,7 +114,13 @@ impl Session {
             }
             Failure::Reject { reason, tag } | Failure::RejectAndLogout { reason, tag } => {
                 let text = reject_text(reason);
-                self.send_reject(ctx.now, seq, msg_type, reason, Some(tag), text);
+                // QuickFIX names no RefTagID(371) for a CompID or
+                // SendingTime problem.
+                let ref_tag = match reason {
+                    reason::COMP_ID_PROBLEM | reason::SENDING_TIME_ACCURACY => self.helpful(tag),
+                    _ => Some(i64::from(tag)),
+                };
+                self.send_reject(ctx.now, seq, msg_type, reason, ref_tag, text);
             }
         }
         if consume {
@@ -119,6 +133,14 @@ impl Session {
             self.out.hold_app = true;
             self.timers.logout_sent(ctx.now);
         }
+    }
+}
+
+impl Session {
+    /// RefTagID(371) `tag` on a Reject QuickFIX sends without one: only
+    /// with `ref_tag_id_always`.
+    pub(super) fn helpful(&self, tag: u32) -> Option<i64> {
+        self.cfg.ref_tag_id_always.then_some(i64::from(tag))
     }
 }
 

@@ -2,7 +2,7 @@
 //! arrives after a gap, releasing it the moment the gap fills, and keeping
 //! ResendRequests alive.
 
-use super::checks::reason;
+use super::checks::{reason, Failure};
 use super::{Ctx, DisconnectReason, Event, Session, State};
 use crate::codec::message::{Header, Message};
 use crate::validator::{classify, SeqFields, Verdict, VerdictKind, FLAG_GAP_FILL};
@@ -27,33 +27,50 @@ pub(super) fn on_frame(s: &mut Session, ctx: &mut Ctx, v: &Verdict, frame: &[u8]
     }
     s.timers.received(ctx.now);
     if v.kind == VerdictKind::Garbled {
-        s.stats.garbled += 1;
-        s.events.push(Event::Garbled {
-            offset: v.offset,
-            len: v.len,
-        });
-        return;
+        return s.skip_garbled(v);
     }
     let msg = Message::new(frame);
     let h = msg.header();
+    if (h.sender.is_empty() || h.target.is_empty()) && super::route::has_bad_field(frame) {
+        // A tag that is not a number (QuickFIX's InvalidMessage): ignored
+        // like a garbled frame, its seq not consumed.
+        s.resync_validator = true;
+        return s.skip_garbled(v);
+    }
     if h.msg_type == b"A" {
         return s.on_logon(ctx, v, &msg, &h);
     }
     if matches!(s.state, State::AwaitingLogon { .. }) {
-        s.send_logout(ctx.now, b"First message was not a Logon");
+        // As QuickFIX: closed without a Logout.
         return s.disconnect(DisconnectReason::LogonRefused);
+    }
+    s.route.clear();
+    if h.routed {
+        super::route::reverse_route(&msg, &mut s.route);
     }
     let kind = s.current_kind(v, &msg);
     let in_order = matches!(kind, VerdictKind::InOrder | VerdictKind::GapFill);
+    if h.begin_string != s.cfg.begin_string.as_bytes() {
+        return s.fail_check(ctx, Failure::BeginString, v.seq, h.msg_type, in_order);
+    }
+    // QuickFIX validates against the dictionary before the identity and
+    // sequence checks (verify): a message at the expected seq gets the
+    // dictionary's Reject first.
+    if in_order && s.dictionary_rejects(ctx, &msg, &h, v) {
+        return;
+    }
     if let Err(f) = s.check_identity(&h, ctx.now) {
         return s.fail_check(ctx, f, v.seq, h.msg_type, in_order);
+    }
+    if s.exempt_from_seq_check(ctx, kind, &msg, &h) {
+        return;
     }
     match kind {
         VerdictKind::InOrder | VerdictKind::GapFill => {
             if let Err(f) = s.check_poss_dup(&h) {
                 return s.fail_check(ctx, f, v.seq, h.msg_type, true);
             }
-            s.process(ctx, &msg, &h, v.seq);
+            s.dispatch(ctx, &msg, &h, v.seq);
             s.after_advance(ctx);
         }
         VerdictKind::Gap => s.on_gap(ctx, &msg, &h, v.seq),
@@ -122,16 +139,89 @@ impl Session {
         classify(&f, self.next_in).0
     }
 
-    /// Processes the in-order message `seq` and advances `next_in`.
+    /// A frame skipped as garbled: counted, its seq not consumed.
+    fn skip_garbled(&mut self, v: &Verdict) {
+        self.stats.garbled += 1;
+        self.events.push(Event::Garbled {
+            offset: v.offset,
+            len: v.len,
+        });
+    }
+
+    /// Runs the dictionary on the in-order message `v.seq`; on a failure
+    /// sends its Reject (the message takes its seq) and returns true. A
+    /// message whose fields do not parse is ignored like a garbled frame.
+    fn dictionary_rejects(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, v: &Verdict) -> bool {
+        let Some(Err(r)) = self.check.as_ref().map(|c| c.check(msg)) else {
+            return false;
+        };
+        if r.reason == reason::GARBLED {
+            self.resync_validator = true;
+            self.skip_garbled(v);
+            return true;
+        }
+        if h.msg_type == b"A" {
+            self.disconnect(DisconnectReason::LogonRefused);
+            return true;
+        }
+        self.next_in = v.seq + 1;
+        self.send_reject(ctx.now, v.seq, h.msg_type, r.reason, r.ref_tag, r.text);
+        self.after_advance(ctx);
+        true
+    }
+
+    /// QuickFIX checks no MsgSeqNum on a Logout, nor on a ResendRequest
+    /// that is too low: the Logout is answered and the ResendRequest
+    /// served whatever its seq. Returns true when `msg` was handled so.
+    fn exempt_from_seq_check(
+        &mut self,
+        ctx: &mut Ctx,
+        kind: VerdictKind,
+        msg: &Message,
+        h: &Header,
+    ) -> bool {
+        let out_of_order = matches!(
+            kind,
+            VerdictKind::Gap | VerdictKind::Duplicate | VerdictKind::TooLow
+        );
+        match h.msg_type {
+            b"5" if out_of_order => self.on_logout(ctx),
+            b"2" if matches!(kind, VerdictKind::Duplicate | VerdictKind::TooLow)
+                && self.state == State::Active =>
+            {
+                let seq = msg.get(34).and_then(crate::validator::software::parse_seq);
+                self.on_resend_request(ctx, msg, seq.unwrap_or(0));
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Processes the in-order message `seq` (dictionary check included,
+    /// for messages released from the hold queue) and advances `next_in`.
     pub(super) fn process(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, seq: u32) {
-        self.next_in = seq + 1;
+        self.route.clear();
+        if h.routed {
+            super::route::reverse_route(msg, &mut self.route);
+        }
         if let Some(check) = &self.check {
             if let Err(r) = check.check(msg) {
+                self.next_in = seq + 1;
+                if r.reason == reason::GARBLED {
+                    return;
+                }
                 return self.send_reject(ctx.now, seq, h.msg_type, r.reason, r.ref_tag, r.text);
             }
         }
+        self.dispatch(ctx, msg, h, seq);
+    }
+
+    /// Acts on the checked in-order message `seq` and advances `next_in`.
+    fn dispatch(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, seq: u32) {
+        self.next_in = seq + 1;
         match h.msg_type {
-            b"0" | b"3" => {}
+            // A Logon held beyond a gap was handled on arrival.
+            b"0" | b"3" | b"A" => {}
             b"1" => self.send_heartbeat(ctx.now, msg.get(112)),
             b"2" => {
                 if let Some(i) = self.served_early.iter().position(|&s| s == seq) {

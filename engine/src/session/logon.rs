@@ -41,11 +41,13 @@ impl Session {
     /// The peer's Logon.
     pub(super) fn on_logon(&mut self, ctx: &mut Ctx, v: &Verdict, msg: &Message, h: &Header) {
         let State::AwaitingLogon { sent } = self.state else {
-            self.send_logout(ctx.now, b"Unexpected Logon");
-            return self.disconnect(DisconnectReason::LogonRefused);
+            return self.on_logon_while_logged_on(ctx, v, msg, h);
         };
-        if let Err(f) = self.check_identity(h, ctx.now) {
-            return self.fail_check(ctx, f, v.seq, b"A", false);
+        // As QuickFIX: a Logon that fails the identity checks, or a FIXT
+        // Logon without DefaultApplVerID(1137), is not answered (a Reject
+        // needs a session): the connection is closed.
+        if self.check_identity(h, ctx.now).is_err() || self.logon_lacks_appl_ver_id(msg) {
+            return self.disconnect(DisconnectReason::LogonRefused);
         }
         if !self.cfg.initiator && !self.check_schedule(ctx) {
             self.send_logout(ctx.now, super::window::OUTSIDE_TEXT);
@@ -77,7 +79,9 @@ impl Session {
         }
         if !self.cfg.initiator {
             self.timers.set_interval(hb);
-            self.send_logon(ctx, reset);
+            // The reply carries 141=Y only if the peer's Logon did: a local
+            // ResetOnLogon resets silently (QuickFIX's generateLogon).
+            self.send_logon(ctx, peer_reset);
         }
         self.state = State::Active;
         self.reset_pending = false;
@@ -103,9 +107,37 @@ impl Session {
             self.next_in += 1;
             self.after_advance(ctx);
         } else if v.seq > self.next_in {
+            // QuickFIX's doTargetTooHigh: the Logon is queued at its seq and
+            // skipped when the resends reach it, so one ResendRequest
+            // covers the whole gap.
+            if self.hold.insert(self.next_in, v.seq, msg.bytes()) {
+                self.stats.held += 1;
+            }
             self.gap.highest_seen = v.seq;
             self.request_gap(ctx);
         }
+    }
+
+    /// A Logon on a logged-on session: with ResetSeqNumFlag(141)=Y it is
+    /// QuickFIX's SessionReset (both seqs back to 1, answered with a Logon
+    /// carrying 141=Y); without it the connection is closed.
+    fn on_logon_while_logged_on(&mut self, ctx: &mut Ctx, v: &Verdict, msg: &Message, h: &Header) {
+        if self.state != State::Active || !msg.flag(141) || self.check_identity(h, ctx.now).is_err()
+        {
+            return self.disconnect(DisconnectReason::LogonRefused);
+        }
+        self.reset_seqs(ctx);
+        self.state = State::AwaitingLogon { sent: false };
+        self.send_logon(ctx, true);
+        self.state = State::Active;
+        self.next_in = v.seq.max(1) + 1;
+        self.resync_validator = true;
+        self.events.push(Event::LoggedOn { reset: true });
+    }
+
+    /// FIXT.1.1 requires DefaultApplVerID(1137) on the Logon.
+    fn logon_lacks_appl_ver_id(&self, msg: &Message) -> bool {
+        self.cfg.begin_string == "FIXT.1.1" && msg.get(1137).is_none_or(<[u8]>::is_empty)
     }
 
     /// The peer's Logout (in order).

@@ -15,10 +15,12 @@ mod hold_queue;
 mod inbound;
 mod logon;
 mod outbound;
+mod route;
 mod window;
 
 pub use hold_queue::HoldQueue;
 pub use outbound::Sender;
+pub use route::{reverse_route, tag_text};
 
 use crate::codec::message::Message;
 use crate::codec::time::{Nanos, Precision};
@@ -64,6 +66,10 @@ pub struct SessionConfig {
     pub resend_chunk_size: u32,
     /// Reject PossDup messages without OrigSendingTime(122).
     pub requires_orig_sending_time: bool,
+    /// Name RefTagID(371) on every session Reject, also where QuickFIX
+    /// names none (CompID, SendingTime, MsgType and NewSeqNo problems).
+    /// Off by default: counterparties compare against QuickFIX.
+    pub ref_tag_id_always: bool,
     /// Re-request a gap not filled within this time.
     pub resend_timeout: Nanos,
     /// Hold queue bound, in messages.
@@ -114,6 +120,7 @@ impl SessionConfig {
             send_redundant_resend_requests: false,
             resend_chunk_size: 0,
             requires_orig_sending_time: true,
+            ref_tag_id_always: false,
             resend_timeout: 5_000_000_000,
             hold_queue_messages: 10_000,
             hold_queue_bytes: 16 << 20,
@@ -257,7 +264,9 @@ pub trait Application {
 /// A session-level check run on every in-order message before delivery
 /// (data-dictionary validation).
 pub trait MessageCheck: Send {
-    /// `Err` rejects the message with a session Reject(3).
+    /// `Err` rejects the message with a session Reject(3); an `Err` with
+    /// reason [`crate::dict::reason::GARBLED`] (a field that does not
+    /// parse) makes the session ignore the message as garbled.
     fn check(&self, msg: &Message) -> Result<(), SessionReject>;
 }
 
@@ -266,8 +275,9 @@ pub trait MessageCheck: Send {
 pub struct SessionReject {
     /// SessionRejectReason(373), QuickFIX's codes.
     pub reason: u32,
-    /// RefTagID(371).
-    pub ref_tag: Option<u32>,
+    /// RefTagID(371): the tag as the peer wrote it, so possibly negative
+    /// (QuickFIX answers `-1=x` with `371=-1`).
+    pub ref_tag: Option<i64>,
     /// Text(58).
     pub text: &'static str,
 }
@@ -331,6 +341,9 @@ pub struct Session {
     period: Option<Nanos>,
     /// Reset on the next Logon (`reset_on_first_logon`, until one succeeds).
     reset_pending: bool,
+    /// The inbound message's routing fields reversed, for a Reject of it
+    /// (QuickFIX's `Message::reverseRoute`).
+    route: Vec<u8>,
 }
 
 impl Session {
@@ -360,6 +373,7 @@ impl Session {
             served_early: Vec::with_capacity(16),
             resync_validator: true,
             release_buf: Vec::with_capacity(4096),
+            route: Vec::with_capacity(256),
         })
     }
 

@@ -186,32 +186,49 @@ impl Session {
         });
     }
 
-    /// A session Reject(3) of inbound `ref_seq`.
+    /// A session Reject(3) of inbound `ref_seq`, in QuickFIX's format for
+    /// the session's version (`generateReject`): routed back to the
+    /// sender's third parties; RefTagID(371) and RefMsgType(372) from
+    /// FIX.4.2; SessionRejectReason(373) from FIX.4.2 for reasons up to 11
+    /// and from FIX.4.3 for all; before FIX.4.2 the tag goes in Text(58).
     pub(super) fn send_reject(
         &mut self,
         now: Nanos,
         ref_seq: u32,
         ref_msg_type: &[u8],
         reason: u32,
-        ref_tag: Option<u32>,
+        ref_tag: Option<i64>,
         text: &str,
     ) {
-        let fix42_plus = self.cfg.begin_string.as_str() >= "FIX.4.2";
+        let version = self.cfg.begin_string.as_str();
+        let fix42_plus = version >= "FIX.4.2";
+        let with_reason = version > "FIX.4.2" || (fix42_plus && reason <= INVALID_MSG_TYPE);
+        let mut route = std::mem::take(&mut self.route);
+        let mut old_text = [0u8; 128];
+        let text = match ref_tag {
+            Some(t) if !fix42_plus && !text.is_empty() => text_with_tag(&mut old_text, text, t),
+            _ => text.as_bytes(),
+        };
         self.send_admin_with(now, b"3", |b| {
+            b.raw(&route);
             b.uint(45, u64::from(ref_seq));
             if fix42_plus {
                 if let Some(t) = ref_tag {
-                    b.uint(371, u64::from(t));
+                    b.int(371, t);
                 }
                 if !ref_msg_type.is_empty() {
                     b.str(372, ref_msg_type);
                 }
+            }
+            if with_reason {
                 b.uint(373, u64::from(reason));
             }
             if !text.is_empty() {
-                b.str(58, text.as_bytes());
+                b.str(58, text);
             }
         });
+        route.clear();
+        self.route = route;
         self.stats.rejects += 1;
         self.events.push(Event::Rejected {
             seq: ref_seq,
@@ -232,6 +249,10 @@ impl Session {
         if self.cfg.begin_string.as_str() < "FIX.4.2" {
             return self.send_reject(now, ref_seq, ref_msg_type, 11, None, text);
         }
+        let appl_ver_id = match self.cfg.begin_string.as_str() {
+            "FIXT.1.1" => self.cfg.default_appl_ver_id.take(),
+            _ => None,
+        };
         self.send_admin_with(now, b"j", |b| {
             b.uint(45, u64::from(ref_seq)).str(372, ref_msg_type);
             if let Some(t) = ref_tag {
@@ -241,6 +262,25 @@ impl Session {
             if !text.is_empty() {
                 b.str(58, text.as_bytes());
             }
+            // QuickFIX's generateBusinessReject names the version under FIXT.
+            if let Some(v) = appl_ver_id.as_deref() {
+                b.str(1137, v.as_bytes());
+            }
         });
+        if appl_ver_id.is_some() {
+            self.cfg.default_appl_ver_id = appl_ver_id;
+        }
     }
+}
+
+/// Reason code 11: the last one FIX.4.2 sends in SessionRejectReason(373).
+const INVALID_MSG_TYPE: u32 = crate::dict::reason::INVALID_MSG_TYPE;
+
+/// `text (tag)`, QuickFIX's Text(58) for a Reject before FIX.4.2.
+fn text_with_tag<'a>(buf: &'a mut [u8; 128], text: &str, tag: i64) -> &'a [u8] {
+    use std::io::Write;
+    let mut w = &mut buf[..];
+    let _ = write!(w, "{text} ({tag})");
+    let n = 128 - w.len();
+    &buf[..n]
 }
