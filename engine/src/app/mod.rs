@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use crate::codec::message::Message;
+use crate::codec::encode::Body;
+use crate::codec::message::{is_header_tag, Message};
 use crate::session::{AppReject, Application, Sender};
 
 /// Which application to run.
@@ -54,6 +55,25 @@ impl Application for Null {
     }
 }
 
+/// Sends `msg` back as QuickFIX's test application does (a copy of the
+/// whole message through `sendToTarget`): the header fields the session
+/// stamps (8, 9, 35, 49, 56, 34, 52) are new, PossDupFlag(43) and
+/// OrigSendingTime(122) are dropped, and every other header field —
+/// PossResend(97), routing — is kept, then the body.
+fn echo(msg: &Message, tx: &mut Sender, buf: &mut Vec<u8>) {
+    buf.clear();
+    for (tag, value) in msg.fields().skip(3) {
+        if !is_header_tag(tag) {
+            break;
+        }
+        if !matches!(tag, 49 | 56 | 34 | 52 | 43 | 122) {
+            Body::new(buf).str(tag, value);
+        }
+    }
+    buf.extend_from_slice(msg.body());
+    tx.send_body(msg.msg_type(), buf);
+}
+
 /// QuickFIX's acceptance-test application: echoes NewOrderSingle (except a
 /// PossResend repeat of a ClOrdID seen since the last logout),
 /// SecurityDefinition (FIX.4.2+) and Email; rejects every other type.
@@ -64,6 +84,7 @@ impl Application for Null {
 pub struct Conformance {
     fix42_plus: bool,
     seen: HashSet<Vec<u8>>,
+    buf: Vec<u8>,
 }
 
 impl Conformance {
@@ -72,6 +93,7 @@ impl Conformance {
         Conformance {
             fix42_plus: begin_string >= "FIX.4.2",
             seen: HashSet::new(),
+            buf: Vec::with_capacity(1024),
         }
     }
 }
@@ -91,7 +113,7 @@ impl Application for Conformance {
             b"C" => {}
             _ => return Err(AppReject::UnsupportedMessageType),
         }
-        tx.send_body(msg_type, msg.body());
+        echo(msg, tx, &mut self.buf);
         Ok(())
     }
 

@@ -70,22 +70,24 @@ pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
 }
 
 /// QuickFIX's rule: a TestRequest after 1.2 intervals of silence, a
-/// disconnect after 2.4, a Heartbeat after one interval without sending.
+/// disconnect (without a Logout) after 2.4, and a Heartbeat after one
+/// interval without sending — but none while a TestRequest is unanswered.
 fn active(s: &mut Session, ctx: &mut Ctx) {
     let now = ctx.now;
     let interval = u64::from(s.timers.interval) * SEC;
     let silent = now.saturating_sub(s.timers.last_received);
     if silent >= interval * 24 / 10 {
-        s.send_logout(now, b"Timed out waiting for heartbeat");
         return s.disconnect(DisconnectReason::Timeout);
     }
-    if silent >= interval * 12 / 10 && s.timers.test_request.is_none() {
+    if s.timers.test_request.is_some() {
+        return;
+    }
+    if silent >= interval * 12 / 10 {
         s.send_admin_with(now, b"1", |b| {
             b.str(112, b"TEST");
         });
         s.timers.test_request = Some(now);
-    }
-    if now.saturating_sub(s.out.last_sent) >= interval {
+    } else if now.saturating_sub(s.out.last_sent) >= interval {
         s.send_heartbeat(now, None);
     }
 }

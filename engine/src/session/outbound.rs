@@ -3,6 +3,7 @@
 
 use super::{Event, Session, SessionConfig};
 use crate::codec::encode::{Body, Encoder};
+use crate::codec::message::Message;
 use crate::codec::time::Nanos;
 use crate::store::{MessageStore, SeqNums, StoreError};
 
@@ -129,6 +130,34 @@ impl<'a> Sender<'a> {
     /// (for messages that must not be replayed, such as stale quotes).
     pub fn send_no_resend(&mut self, msg_type: &[u8], build: impl FnOnce(&mut Body)) -> u32 {
         self.send_flagged(msg_type, build, FLAG_ADMIN)
+    }
+
+    /// Sends a reply to `to`: its OnBehalfOf*/DeliverTo* routing fields
+    /// reversed (QuickFIX's `Message::reverseRoute`), then the body
+    /// `build` writes. Returns its seq.
+    ///
+    /// ```
+    /// # use gapless::session::*;
+    /// # use gapless::codec::message::Message;
+    /// struct Ack;
+    /// impl Application for Ack {
+    ///     fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject> {
+    ///         // An order from ISLD on behalf of JCD (115=JCD) is acked to 128=JCD.
+    ///         tx.reply_to(msg, b"8", |b| {
+    ///             b.str(11, msg.get(11).unwrap_or(b"?"));
+    ///         });
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
+    pub fn reply_to(&mut self, to: &Message, msg_type: &[u8], build: impl FnOnce(&mut Body)) -> u32 {
+        let mut body = std::mem::take(&mut self.out.body);
+        body.clear();
+        super::route::reverse_route(to, &mut body);
+        build(&mut Body::new(&mut body));
+        let seq = self.out.send(self.now, msg_type, &body, 0);
+        self.out.body = body;
+        seq
     }
 
     /// Sends an already encoded body; returns its seq.
