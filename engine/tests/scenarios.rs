@@ -399,7 +399,8 @@ fn case_3a_4b_silence_gets_heartbeat_then_test_request_then_disconnect() {
     }
     assert!(seen.contains(&"0".to_string()), "{seen:?}");
     assert!(seen.contains(&"1".to_string()), "{seen:?}");
-    assert_eq!(seen.last().map(String::as_str), Some("5"));
+    // QuickFIX disconnects on the unanswered TestRequest without a Logout.
+    assert_eq!(seen.last().map(String::as_str), Some("1"));
 }
 
 #[test]
@@ -567,9 +568,11 @@ fn case_14_field_level_problems_get_the_quickfix_reject_reason() {
             let seq = p.send("D", body);
             let r = p.expect("3");
             let got = (r.get(45), r.get(373), r.get(371));
+            // FIX.4.2 has SessionRejectReason codes up to 11 only.
+            let fix42_code = v != "FIX.4.2" || reason.parse::<u32>().unwrap() <= 11;
             let want = (
                 Some(seq.to_string()),
-                Some(reason.to_string()),
+                fix42_code.then(|| reason.to_string()),
                 Some(tag.to_string()),
             );
             assert_eq!(got, want, "{v} {case}");
@@ -704,8 +707,8 @@ fn case_1d_logon_with_a_bad_sending_time_is_refused() {
     while let Some(m) = p.recv(Duration::from_millis(500)) {
         types.push(m.msg_type());
     }
-    assert!(!types.contains(&"A".to_string()), "{types:?}");
-    assert!(types.contains(&"5".to_string()), "{types:?}");
+    // As QuickFIX: a Reject needs a session, so nothing is sent at all.
+    assert!(types.is_empty(), "{types:?}");
 }
 
 #[test]

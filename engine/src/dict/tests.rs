@@ -98,11 +98,7 @@ fn each_violation_gets_quickfix_s_reject_code() {
             format!("{ORDER}453=2|448=P1|447=D|452=1|"),
             (reason::INCORRECT_NUM_IN_GROUP, Some(453)),
         ),
-        (
-            "ZZ",
-            ORDER.to_string(),
-            (reason::INVALID_MSG_TYPE, None),
-        ),
+        ("ZZ", ORDER.to_string(), (reason::INVALID_MSG_TYPE, None)),
     ];
     for (t, body, want) in cases {
         assert_eq!(code(&v, &msg(t, &body)), Some(want), "{body}");

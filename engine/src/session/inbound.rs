@@ -151,7 +151,13 @@ impl Session {
     /// Runs the dictionary on the in-order message `v.seq`; on a failure
     /// sends its Reject (the message takes its seq) and returns true. A
     /// message whose fields do not parse is ignored like a garbled frame.
-    fn dictionary_rejects(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, v: &Verdict) -> bool {
+    fn dictionary_rejects(
+        &mut self,
+        ctx: &mut Ctx,
+        msg: &Message,
+        h: &Header,
+        v: &Verdict,
+    ) -> bool {
         let Some(Err(r)) = self.check.as_ref().map(|c| c.check(msg)) else {
             return false;
         };
@@ -353,7 +359,7 @@ impl Session {
                 seq,
                 b"4",
                 reason::VALUE_OUT_OF_RANGE,
-                Some(36),
+                self.helpful(36),
                 "Attempt to lower sequence number, invalid value NewSeqNo(36)",
             ),
             None => self.send_reject(
@@ -382,7 +388,7 @@ impl Session {
                 v.seq,
                 b"4",
                 reason::VALUE_OUT_OF_RANGE,
-                Some(36),
+                self.helpful(36),
                 "Attempt to lower sequence number, invalid value NewSeqNo(36)",
             );
         }

@@ -150,7 +150,12 @@ impl<'a> Sender<'a> {
     ///     }
     /// }
     /// ```
-    pub fn reply_to(&mut self, to: &Message, msg_type: &[u8], build: impl FnOnce(&mut Body)) -> u32 {
+    pub fn reply_to(
+        &mut self,
+        to: &Message,
+        msg_type: &[u8],
+        build: impl FnOnce(&mut Body),
+    ) -> u32 {
         let mut body = std::mem::take(&mut self.out.body);
         body.clear();
         super::route::reverse_route(to, &mut body);

@@ -58,7 +58,10 @@ pub(super) fn has_bad_field(frame: &[u8]) -> bool {
 pub fn tag_text(frame: &[u8], value: &[u8]) -> Option<i64> {
     let at = (value.as_ptr() as usize).checked_sub(frame.as_ptr() as usize)?;
     let eq = at.checked_sub(1).filter(|&i| frame.get(i) == Some(&b'='))?;
-    let start = frame[..eq].iter().rposition(|&b| b == 0x01).map_or(0, |i| i + 1);
+    let start = frame[..eq]
+        .iter()
+        .rposition(|&b| b == 0x01)
+        .map_or(0, |i| i + 1);
     let text = &frame[start..eq];
     let (neg, digits) = match text.strip_prefix(b"-") {
         Some(d) => (true, d),

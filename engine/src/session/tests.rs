@@ -781,4 +781,5 @@ fn reset_on_first_logon_sends_reset_seq_num_flag_once() {
     );
 }
 
+mod quickfix;
 mod schedule;

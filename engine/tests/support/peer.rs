@@ -38,6 +38,7 @@ pub struct Peer {
     pub enc: Encoder,
     rx: Vec<u8>,
     pub next_seq: u32,
+    fixt: bool,
 }
 
 impl Peer {
@@ -57,6 +58,7 @@ impl Peer {
             enc: Encoder::new(begin, sender, target, Precision::Millis),
             rx: vec![],
             next_seq: 1,
+            fixt: begin == "FIXT.1.1",
         }
     }
 
@@ -102,7 +104,10 @@ impl Peer {
     }
 
     pub fn logon(&mut self, hb: u32) -> Msg {
-        self.send("A", &format!("98=0|108={hb}|"));
+        // FIXT.1.1 requires DefaultApplVerID(1137) on the Logon (QuickFIX
+        // disconnects without it).
+        let appl = if self.fixt { "1137=9|" } else { "" };
+        self.send("A", &format!("98=0|108={hb}|{appl}"));
         self.expect("A")
     }
 
