@@ -210,6 +210,7 @@ const KNOWN: &[&str] = &[
     "SendRedundantResendRequests",
     "ResendRequestChunkSize",
     "RequiresOrigSendingTime",
+    "RefTagIDAlways",
     "EnableNextExpectedMsgSeqNum",
     "TimeStampPrecision",
     "MillisecondsInTimeStamp",
@@ -426,6 +427,7 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     s.send_redundant_resend_requests = g.flag("SendRedundantResendRequests", false)?;
     s.resend_chunk_size = g.num("ResendRequestChunkSize", 0)?;
     s.requires_orig_sending_time = g.flag("RequiresOrigSendingTime", true)?;
+    s.ref_tag_id_always = g.flag("RefTagIDAlways", false)?;
     s.resend_timeout = g.num::<u64>("ResendTimeout", 5)? * 1_000_000_000;
     s.hold_queue_messages = g.num("HoldQueueMessages", 10_000)?;
     s.hold_queue_bytes = g.num("HoldQueueBytes", 16 << 20)?;

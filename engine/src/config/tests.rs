@@ -245,3 +245,12 @@ fn allowed_remote_address_that_is_a_host_name_is_an_error() {
         "{e}"
     );
 }
+
+#[test]
+fn ref_tag_id_always_is_off_by_default_and_settable() {
+    let s =
+        Settings::parse(&TWO.replace("HeartBtInt=5", "HeartBtInt=5\nRefTagIDAlways=Y")).unwrap();
+    assert!(!s.sessions[0].session.ref_tag_id_always);
+    assert!(s.sessions[1].session.ref_tag_id_always);
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
