@@ -64,9 +64,39 @@ fn one_port_serves_every_conformance_session_routed_by_comp_ids() {
             Some("5"),
             "{me}: dictionary on"
         );
+        // 19b: PossResend(97) is kept on the echo, as QuickFIX's test
+        // application copies the whole message.
+        let resent = p.send("D", &format!("97=Y|{}", order.replace("C1", "C2")));
+        let echo = p.expect("D");
+        assert_eq!(
+            (echo.get(97).as_deref(), echo.get(11).as_deref()),
+            (Some("Y"), Some("C2")),
+            "{me} {resent}"
+        );
+        // ReverseRoute: a Reject goes back to the OnBehalfOfCompID.
+        p.send(
+            "D",
+            &format!("115=JCD|116=CS|{}", order.replace("40=1", "40=w")),
+        );
+        let r = p.expect("3");
+        assert_eq!(
+            (
+                r.get(128).as_deref(),
+                r.get(129).as_deref(),
+                r.get(371).as_deref()
+            ),
+            (Some("JCD"), Some("CS"), Some("40")),
+            "{me}"
+        );
         // A valid News the conformance application does not handle.
         p.send("B", "148=hi|33=1|58=line|");
-        assert_eq!(p.expect("j").get(380).as_deref(), Some("3"), "{me}");
+        let bmr = p.expect("j");
+        assert_eq!(bmr.get(380).as_deref(), Some("3"), "{me}");
+        // 2r: under FIXT the BusinessMessageReject names the version.
+        let want = appl
+            .strip_prefix("1137=")
+            .map(|v| v.trim_end_matches('|').to_string());
+        assert_eq!(bmr.get(1137), want, "{me}");
     }
     let _ = std::fs::remove_file(path);
 }
