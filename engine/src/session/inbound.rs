@@ -103,6 +103,9 @@ pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
     }
 }
 
+/// EndSeqNo(16) meaning "all after BeginSeqNo" before FIX.4.2.
+const INFINITY_BEFORE_FIX42: u32 = 999_999;
+
 /// "MsgSeqNum too low, expecting X but received Y", as QuickFIX says it.
 pub(super) fn too_low_text(buf: &mut [u8; 80], expected: u32, got: u32) -> usize {
     use std::io::Write;
@@ -303,6 +306,12 @@ impl Session {
             0 => self.gap.highest_seen.saturating_sub(1).max(begin),
             e => e,
         };
+        // "Everything after": 16=0 from FIX.4.2, 16=999999 before
+        // (QuickFIX's generateResendRequest).
+        let end = match end {
+            0 if self.cfg.begin_string.as_str() < "FIX.4.2" => INFINITY_BEFORE_FIX42,
+            e => e,
+        };
         self.gap.requested = Some((begin, covered));
         self.gap.requested_at = ctx.now;
         self.stats.gaps += 1;
@@ -418,6 +427,11 @@ impl Session {
     fn on_resend_request(&mut self, ctx: &mut Ctx, msg: &Message, seq: u32) {
         let begin = msg.get(7).and_then(crate::validator::software::parse_seq);
         let end = msg.get(16).and_then(crate::validator::software::parse_seq);
+        // Up to FIX.4.2, 16=999999 also means "everything after".
+        let end = match end {
+            Some(INFINITY_BEFORE_FIX42) if self.cfg.begin_string.as_str() <= "FIX.4.2" => Some(0),
+            e => e,
+        };
         let (Some(begin), Some(end)) = (begin, end) else {
             let tag = if begin.is_none() { 7 } else { 16 };
             return self.send_reject(

@@ -260,3 +260,38 @@ fn fix42_reject_omits_373_for_reasons_above_11() {
     assert_eq!(Message::new(&out[0]).get(371), Some(&b"40"[..]));
     assert_eq!(Message::new(&out[1]).get(373), Some(&b"5"[..]));
 }
+
+#[test]
+fn fix41_resend_request_asks_up_to_999999_and_honours_it() {
+    let mut b = Side::new(SessionConfig::new("FIX.4.1", "ISLD", "CLIENT", false));
+    b.connect(T0);
+    let enc = Encoder::new(
+        "FIX.4.1",
+        "CLIENT",
+        "ISLD",
+        crate::codec::time::Precision::Millis,
+    );
+    let msg = |t: &[u8], seq, body: &[u8]| {
+        let mut m = vec![];
+        enc.encode(&mut m, t, seq, T0, body);
+        m
+    };
+    b.recv(T0, &msg(b"A", 1, b"98=0\x01108=30\x01"));
+    b.recv(T0, &msg(b"0", 5, b""));
+    let out = frames(&b.take_wire());
+    let rr = Message::new(&out[1]);
+    assert_eq!(
+        (rr.msg_type(), rr.get(16)),
+        (&b"2"[..], Some(&b"999999"[..]))
+    );
+    b.recv(T0, &msg(b"4", 2, b"123=Y\x0136=5\x01"));
+    b.recv(T0, &msg(b"2", 6, b"7=1\x0116=999999\x01"));
+    let fills = frames(&b.take_wire());
+    let last = Message::new(fills.last().unwrap());
+    assert_eq!(last.msg_type(), b"4");
+    assert_eq!(
+        last.get(36),
+        Some(&b"3"[..]),
+        "gap-filled up to our next seq"
+    );
+}
