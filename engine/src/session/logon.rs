@@ -80,8 +80,10 @@ impl Session {
         if !self.cfg.initiator {
             self.timers.set_interval(hb);
             // The reply carries 141=Y only if the peer's Logon did: a local
-            // ResetOnLogon resets silently (QuickFIX's generateLogon).
-            self.send_logon(ctx, peer_reset);
+            // ResetOnLogon resets silently (QuickFIX's generateLogon). A
+            // replaced journal (OnStoreCorruption=reset) is the exception:
+            // the counterparty must reset too.
+            self.send_logon(ctx, peer_reset || self.reset_pending);
         }
         self.state = State::Active;
         self.reset_pending = false;
