@@ -10,6 +10,14 @@ fn kinds(wire: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// A message of `begin` from `sender` to `target`, sent now.
+fn msg_as(begin: &str, sender: &str, target: &str, t: &[u8], seq: u32, body: &[u8]) -> Vec<u8> {
+    let enc = Encoder::new(begin, sender, target, crate::codec::time::Precision::Millis);
+    let mut m = vec![];
+    enc.encode(&mut m, t, seq, T0, body);
+    m
+}
+
 fn acceptor() -> Side {
     let (_, ca) = cfgs();
     let mut b = Side::new(ca);
@@ -72,15 +80,10 @@ fn logon_with_bad_sending_time_is_disconnected_unanswered() {
 fn fixt_logon_without_default_appl_ver_id_is_disconnected() {
     let mut b = Side::new(SessionConfig::new("FIXT.1.1", "ISLD", "CLIENT", false));
     b.connect(T0);
-    let enc = Encoder::new(
-        "FIXT.1.1",
-        "CLIENT",
-        "ISLD",
-        crate::codec::time::Precision::Millis,
+    b.recv(
+        T0,
+        &msg_as("FIXT.1.1", "CLIENT", "ISLD", b"A", 1, b"98=0\x01108=30\x01"),
     );
-    let mut logon = vec![];
-    enc.encode(&mut logon, b"A", 1, T0, b"98=0\x01108=30\x01");
-    b.recv(T0, &logon);
     assert!(b.take_wire().is_empty());
     assert!(b.disconnected());
 }
@@ -151,14 +154,12 @@ fn message_with_a_tag_that_is_not_a_number_is_ignored() {
     garbled.splice(at..at, b"garbled".iter().copied());
     let frame = {
         // Re-frame with the right BodyLength and CheckSum.
-        let m = Message::new(&garbled);
         let body_start = garbled.windows(4).position(|w| w == b"\x0135=").unwrap() + 1;
         let body = &garbled[body_start..garbled.len() - 7];
         let mut f = format!("8=FIX.4.4\x019={}\x01", body.len()).into_bytes();
         f.extend_from_slice(body);
         let sum = crate::validator::software::checksum(&f);
         f.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
-        let _ = m;
         f
     };
     b.recv(T0, &frame);
@@ -177,15 +178,7 @@ fn comp_id_problem_reject_names_no_ref_tag_unless_asked() {
         b.connect(T0);
         b.recv(T0, &peer_msg(b"A", 1, false, b"98=0\x01108=30\x01"));
         b.take_wire();
-        let enc = Encoder::new(
-            "FIX.4.4",
-            "WT",
-            "ISLD",
-            crate::codec::time::Precision::Millis,
-        );
-        let mut m = vec![];
-        enc.encode(&mut m, b"0", 2, T0, b"");
-        b.recv(T0, &m);
+        b.recv(T0, &msg_as("FIX.4.4", "WT", "ISLD", b"0", 2, b""));
         let out = frames(&b.take_wire());
         let r = Message::new(&out[0]);
         assert_eq!(r.get(373), Some(&b"9"[..]));
@@ -196,15 +189,7 @@ fn comp_id_problem_reject_names_no_ref_tag_unless_asked() {
 #[test]
 fn missing_target_comp_id_is_rejected_as_required_tag_missing() {
     let (_, mut b) = logged_on_pair();
-    let enc = Encoder::new(
-        "FIX.4.4",
-        "CLIENT",
-        "",
-        crate::codec::time::Precision::Millis,
-    );
-    let mut m = vec![];
-    enc.encode(&mut m, b"0", 2, T0, b"");
-    b.recv(T0, &m);
+    b.recv(T0, &msg_as("FIX.4.4", "CLIENT", "", b"0", 2, b""));
     let out = frames(&b.take_wire());
     let r = Message::new(&out[0]);
     assert_eq!(
@@ -265,17 +250,7 @@ fn fix42_reject_omits_373_for_reasons_above_11() {
 fn fix41_resend_request_asks_up_to_999999_and_honours_it() {
     let mut b = Side::new(SessionConfig::new("FIX.4.1", "ISLD", "CLIENT", false));
     b.connect(T0);
-    let enc = Encoder::new(
-        "FIX.4.1",
-        "CLIENT",
-        "ISLD",
-        crate::codec::time::Precision::Millis,
-    );
-    let msg = |t: &[u8], seq, body: &[u8]| {
-        let mut m = vec![];
-        enc.encode(&mut m, t, seq, T0, body);
-        m
-    };
+    let msg = |t: &[u8], seq, body: &[u8]| msg_as("FIX.4.1", "CLIENT", "ISLD", t, seq, body);
     b.recv(T0, &msg(b"A", 1, b"98=0\x01108=30\x01"));
     b.recv(T0, &msg(b"0", 5, b""));
     let out = frames(&b.take_wire());
