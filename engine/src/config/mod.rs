@@ -139,6 +139,12 @@ pub struct SessionSettings {
     pub io: IoKind,
     /// HotPathCore.
     pub hot_path_core: Option<usize>,
+    /// RecoveryCore: pin the recovery thread and let it spin.
+    pub recovery_core: Option<usize>,
+    /// StoreCore: pin each store thread and let it spin.
+    pub store_core: Option<usize>,
+    /// SegmentBytes: size of each journal segment file.
+    pub segment_bytes: usize,
     /// FsyncPolicy.
     pub fsync: FsyncPolicy,
     /// OnStoreCorruption.
@@ -229,6 +235,9 @@ const KNOWN: &[&str] = &[
     "Validator",
     "IO",
     "HotPathCore",
+    "RecoveryCore",
+    "StoreCore",
+    "SegmentBytes",
     "FsyncPolicy",
     "OnStoreCorruption",
     "MaxMessageSize",
@@ -486,6 +495,9 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
             IoKind::Kernel,
         )?,
         hot_path_core: g.parsed("HotPathCore", "a core number")?,
+        recovery_core: g.parsed("RecoveryCore", "a core number")?,
+        store_core: g.parsed("StoreCore", "a core number")?,
+        segment_bytes: segment_bytes(&g)?,
         fsync,
         on_store_corruption: g.choice(
             "OnStoreCorruption",
@@ -621,6 +633,24 @@ fn check_endpoints(s: &SessionSettings) -> Result<(), ConfigError> {
         }),
         None => Ok(()),
     }
+}
+
+/// Smallest SegmentBytes accepted: a segment must hold several of the
+/// largest messages.
+const MIN_SEGMENT_BYTES: usize = 1 << 20;
+
+/// `SegmentBytes=`: journal segment size, at least 1 MiB, in whole pages.
+fn segment_bytes(g: &Get) -> Result<usize, ConfigError> {
+    let n: usize = g.num("SegmentBytes", crate::store::SEGMENT_BYTES)?;
+    if n < MIN_SEGMENT_BYTES || !n.is_multiple_of(4096) || n > u32::MAX as usize {
+        return Err(ConfigError {
+            line: g.raw("SegmentBytes").map_or(0, |r| r.1),
+            message: format!(
+                "SegmentBytes={n}: use a multiple of 4096 from {MIN_SEGMENT_BYTES} (1 MiB) to 4294967295 (default 67108864, 64 MiB)"
+            ),
+        });
+    }
+    Ok(n)
 }
 
 fn parse_fsync(v: &str) -> Option<FsyncPolicy> {
