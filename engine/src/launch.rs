@@ -251,10 +251,12 @@ fn store(s: &SessionSettings) -> Result<(Box<dyn MessageStore>, Option<Repair>),
     }
 }
 
-/// Writes each event, QuickFIX style, to stdout and to the session's
+/// Writes each event, QuickFIX style, to stdout (unless
+/// ScreenLogShowEvents=N) and to the session's
 /// `<FileLogPath>/<BeginString>-<Sender>-<Target>.event.current.log`.
 fn event_log(settings: &Settings) -> EventHook {
-    let mut files: Vec<(String, Option<std::fs::File>)> = settings
+    type Sink = (String, bool, Option<std::fs::File>);
+    let mut files: Vec<Sink> = settings
         .sessions
         .iter()
         .map(|s| {
@@ -267,15 +269,17 @@ fn event_log(settings: &Settings) -> EventHook {
                     .open(path)
                     .ok()
             });
-            (s.id(), file)
+            (s.id(), s.screen_log_events, file)
         })
         .collect();
     Box::new(move |i, t, ev| {
-        let Some((id, file)) = files.get_mut(usize::from(i)) else {
+        let Some((id, screen, file)) = files.get_mut(usize::from(i)) else {
             return;
         };
         let line = format!("{} : {id}: {}", stamp(t), describe(&ev));
-        println!("{line}");
+        if *screen {
+            println!("{line}");
+        }
         if let Some(f) = file {
             let _ = writeln!(f, "{line}");
         }

@@ -99,10 +99,15 @@ fn initiator_needs_connect_host_and_port() {
 
 #[test]
 fn gapless_keys_are_typed() {
-    let text = TWO.replace(
-        "ResetOnLogon=Y",
-        "FsyncPolicy=interval:5\nIO=dpdk\nTimeStampPrecision=6\nDpdkLocalIP=10.0.0.2/24",
-    );
+    let text = TWO
+        .replace(
+            "ResetOnLogon=Y",
+            "FsyncPolicy=interval:5\nTimeStampPrecision=6",
+        )
+        .replace(
+            "HeartBtInt=20",
+            "HeartBtInt=20\nIO=dpdk\nDpdkLocalIP=10.0.0.2/24",
+        );
     let s = &Settings::parse(&text).unwrap().sessions[1];
     assert_eq!(s.fsync, FsyncPolicy::IntervalMs(5));
     assert_eq!(s.io, IoKind::Dpdk);
