@@ -264,10 +264,19 @@ fn thread_cores_and_segment_bytes_parse_and_default_to_park_and_64_mib() {
     let all = Settings::parse(&text).unwrap();
     assert!(all.warnings.is_empty(), "{:?}", all.warnings);
     let (a, b) = (&all.sessions[0], &all.sessions[1]);
-    assert_eq!((a.recovery_core, a.store_core, a.segment_bytes), (Some(1), Some(0), 4 << 20));
+    assert_eq!(
+        (a.recovery_core, a.store_core, a.segment_bytes),
+        (Some(1), Some(0), 4 << 20)
+    );
     assert_eq!(b.segment_bytes, crate::store::SEGMENT_BYTES);
     let plain = Settings::parse(&text.replace("RecoveryCore=1\nStoreCore=0\n", "")).unwrap();
-    assert_eq!((plain.sessions[0].recovery_core, plain.sessions[0].store_core), (None, None));
+    assert_eq!(
+        (
+            plain.sessions[0].recovery_core,
+            plain.sessions[0].store_core
+        ),
+        (None, None)
+    );
 }
 
 #[test]
