@@ -247,7 +247,7 @@ fn main() {
         messages as f64 / replay.as_secs_f64()
     );
     println!("venue hot path, socket read → application (µs):");
-    println!("  {:<22} p50     p90     p99   p99.9  p99.99     max", "");
+    println!("  {:<22}{}", "", hgrm::ROW_HEADER);
     println!("  {:<22}{}", "idle", hgrm::row(&idle));
     println!("  {:<22}{}", "during 100k resend", hgrm::row(&resend));
     let ratio =

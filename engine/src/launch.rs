@@ -67,6 +67,7 @@ pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
     }
     let options = EngineOptions {
         hot_path_core: first.hot_path_core,
+        recovery_core: first.recovery_core,
         max_message: first.max_message_size,
         resend_rate: first.resend_rate_limit,
         validator: validator(
@@ -224,12 +225,13 @@ fn store(s: &SessionSettings) -> Result<(Box<dyn MessageStore>, Option<Repair>),
     match &s.file_store_path {
         None => Ok((Box::new(MemoryStore::new()), None)),
         Some(dir) => {
-            let opened = crate::store::open_file_store_with(
-                dir,
-                &s.file_id(),
-                s.fsync,
-                s.on_store_corruption,
-            );
+            let opts = crate::store::StoreOptions {
+                segment_bytes: s.segment_bytes,
+                fsync: s.fsync,
+                on_corruption: s.on_store_corruption,
+                core: s.store_core,
+            };
+            let opened = crate::store::open_file_store_with(dir, &s.file_id(), &opts);
             let (store, repaired) = opened.map_err(|error| LaunchError::Store {
                 session: s.id(),
                 error,
@@ -249,10 +251,12 @@ fn store(s: &SessionSettings) -> Result<(Box<dyn MessageStore>, Option<Repair>),
     }
 }
 
-/// Writes each event, QuickFIX style, to stdout and to the session's
+/// Writes each event, QuickFIX style, to stdout (unless
+/// ScreenLogShowEvents=N) and to the session's
 /// `<FileLogPath>/<BeginString>-<Sender>-<Target>.event.current.log`.
 fn event_log(settings: &Settings) -> EventHook {
-    let mut files: Vec<(String, Option<std::fs::File>)> = settings
+    type Sink = (String, bool, Option<std::fs::File>);
+    let mut files: Vec<Sink> = settings
         .sessions
         .iter()
         .map(|s| {
@@ -265,15 +269,17 @@ fn event_log(settings: &Settings) -> EventHook {
                     .open(path)
                     .ok()
             });
-            (s.id(), file)
+            (s.id(), s.screen_log_events, file)
         })
         .collect();
     Box::new(move |i, t, ev| {
-        let Some((id, file)) = files.get_mut(usize::from(i)) else {
+        let Some((id, screen, file)) = files.get_mut(usize::from(i)) else {
             return;
         };
         let line = format!("{} : {id}: {}", stamp(t), describe(&ev));
-        println!("{line}");
+        if *screen {
+            println!("{line}");
+        }
         if let Some(f) = file {
             let _ = writeln!(f, "{line}");
         }

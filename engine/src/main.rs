@@ -217,6 +217,11 @@ fn sim_main(a: &SimArgs) -> ExitCode {
         "gapless sim: {total} ExecutionReports at {}/s over 127.0.0.1:{}, validator: {name}",
         a.rate, a.port
     );
+    let machine = sim::machine::Machine::now();
+    println!("machine: {machine}; hot paths not pinned (the OS schedules them)");
+    if let Some(w) = machine.warning(sim::machine::SIM_BUSY_THREADS) {
+        eprintln!("{w}");
+    }
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} received {msg}")
@@ -266,9 +271,7 @@ fn sim_main(a: &SimArgs) -> ExitCode {
         r.out_of_order,
         r.elapsed.as_secs_f64()
     );
-    println!(
-        "latency (µs)                                 p50     p90     p99   p99.9  p99.99     max"
-    );
+    println!("latency (µs) {:>31}{}", "", hgrm::ROW_HEADER);
     for (name, _, h) in series(&r) {
         println!("  {name:<40} {}", hgrm::row(h));
     }

@@ -2,15 +2,22 @@
 //! of `Key=Value` lines, so a QuickFIX user's `.cfg` runs unchanged.
 //! Every key is documented in `docs/CONFIG.md`.
 
+mod get;
+mod keys;
 mod parse;
+mod schedule_keys;
+mod screen;
+mod tls_keys;
 
 use std::path::PathBuf;
 
 use crate::codec::time::Precision;
-use crate::schedule::Schedule;
 use crate::session::SessionConfig;
 use crate::store::CorruptionPolicy;
+use get::Get;
 use parse::{Raw, Section};
+use schedule_keys::schedule;
+use tls_keys::tls;
 
 /// A malformed settings file: what is wrong, where, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,11 +104,19 @@ pub struct SessionSettings {
     pub line: usize,
     /// Initiator or acceptor.
     pub connection: ConnectionType,
+    /// SessionQualifier: tells apart initiator sessions with the same
+    /// BeginString and CompIDs (part of [`SessionSettings::id`]).
+    pub qualifier: Option<String>,
+    /// ScreenLogShowEvents: print events to standard output.
+    pub screen_log_events: bool,
+    /// What the loader noted about settings honoured only in part.
+    pub notes: Vec<String>,
     /// The session core's settings.
     pub session: SessionConfig,
     /// SocketAcceptPort.
     pub accept_port: Option<u16>,
-    /// SocketAcceptHost (default: all interfaces, as QuickFIX).
+    /// SocketAcceptHost or SocketAcceptAddress (default: all interfaces,
+    /// as QuickFIX).
     pub accept_host: Option<String>,
     /// SocketConnectHost.
     pub connect_host: Option<String>,
@@ -139,6 +154,12 @@ pub struct SessionSettings {
     pub io: IoKind,
     /// HotPathCore.
     pub hot_path_core: Option<usize>,
+    /// RecoveryCore: pin the recovery thread and let it spin.
+    pub recovery_core: Option<usize>,
+    /// StoreCore: pin each store thread and let it spin.
+    pub store_core: Option<usize>,
+    /// SegmentBytes: size of each journal segment file.
+    pub segment_bytes: usize,
     /// FsyncPolicy.
     pub fsync: FsyncPolicy,
     /// OnStoreCorruption.
@@ -154,16 +175,26 @@ pub struct SessionSettings {
 }
 
 impl SessionSettings {
-    /// `BeginString:Sender->Target`, as QuickFIX names a session.
+    /// `BeginString:Sender->Target`, and `:Qualifier` with a
+    /// SessionQualifier, as QuickFIX names a session.
     pub fn id(&self) -> String {
         let s = &self.session;
-        format!("{}:{}->{}", s.begin_string, s.sender, s.target)
+        let id = format!("{}:{}->{}", s.begin_string, s.sender, s.target);
+        match &self.qualifier {
+            Some(q) => format!("{id}:{q}"),
+            None => id,
+        }
     }
 
-    /// `BeginString-Sender-Target`, for file names.
+    /// `BeginString-Sender-Target` (and `-Qualifier`), for file names, as
+    /// QuickFIX's file store and logs name them.
     pub fn file_id(&self) -> String {
         let s = &self.session;
-        format!("{}-{}-{}", s.begin_string, s.sender, s.target)
+        let id = format!("{}-{}-{}", s.begin_string, s.sender, s.target);
+        match &self.qualifier {
+            Some(q) => format!("{id}-{q}"),
+            None => id,
+        }
     }
 }
 
@@ -172,80 +203,11 @@ impl SessionSettings {
 pub struct Settings {
     /// The sessions, in file order.
     pub sessions: Vec<SessionSettings>,
-    /// Unknown keys, each named with its line: never fatal.
+    /// Unknown keys (not in QuickFIX's or Gapless's key lists), each
+    /// named with its line, and settings Gapless honours only in part:
+    /// never fatal.
     pub warnings: Vec<String>,
 }
-
-/// Every key Gapless reads (QuickFIX's names, plus Gapless's own).
-const KNOWN: &[&str] = &[
-    "ConnectionType",
-    "BeginString",
-    "SenderCompID",
-    "TargetCompID",
-    "SessionQualifier",
-    "DefaultApplVerID",
-    "HeartBtInt",
-    "SocketAcceptPort",
-    "SocketAcceptHost",
-    "SocketConnectHost",
-    "SocketConnectPort",
-    "ReconnectInterval",
-    "ResetOnLogon",
-    "ResetOnLogout",
-    "ResetOnDisconnect",
-    "RefreshOnLogon",
-    "FileStorePath",
-    "FileLogPath",
-    "DataDictionary",
-    "TransportDataDictionary",
-    "AppDataDictionary",
-    "UseDataDictionary",
-    "ValidateFieldsOutOfOrder",
-    "ValidateFieldsHaveValues",
-    "ValidateUserDefinedFields",
-    "AllowUnknownMsgFields",
-    "CheckLatency",
-    "MaxLatency",
-    "CheckCompID",
-    "SendRedundantResendRequests",
-    "ResendRequestChunkSize",
-    "RequiresOrigSendingTime",
-    "RefTagIDAlways",
-    "EnableNextExpectedMsgSeqNum",
-    "TimeStampPrecision",
-    "MillisecondsInTimeStamp",
-    "StartTime",
-    "EndTime",
-    "StartDay",
-    "EndDay",
-    "TimeZone",
-    "LogonTimeout",
-    "LogoutTimeout",
-    "PersistMessages",
-    "SocketNodelay",
-    "Username",
-    "Password",
-    "AllowedRemoteAddresses",
-    // Gapless's own.
-    "Validator",
-    "IO",
-    "HotPathCore",
-    "FsyncPolicy",
-    "OnStoreCorruption",
-    "MaxMessageSize",
-    "HoldQueueMessages",
-    "HoldQueueBytes",
-    "ResendTimeout",
-    "ResendRateLimit",
-    "DpdkEalArgs",
-    "DpdkPort",
-    "DpdkQueue",
-    "DpdkLocalIP",
-    "DpdkLocalMAC",
-    "DpdkGatewayIP",
-    "DpdkGateway",
-    "DpdkCapture",
-];
 
 impl Settings {
     /// Parses a settings file's text.
@@ -260,14 +222,7 @@ impl Settings {
     /// ```
     pub fn parse(text: &str) -> Result<Settings, ConfigError> {
         let raw = Raw::parse(text)?;
-        let mut warnings = vec![];
-        for sec in std::iter::once(&raw.default).chain(&raw.sessions) {
-            for (k, (_, line)) in &sec.entries {
-                if !KNOWN.iter().any(|known| known.eq_ignore_ascii_case(k)) {
-                    warnings.push(format!("line {line}: unknown key {k} (ignored)"));
-                }
-            }
-        }
+        let mut warnings = screen::entries(&raw)?;
         let sessions = raw
             .sessions
             .iter()
@@ -292,6 +247,8 @@ impl Settings {
                 });
             }
         }
+        screen::engine_wide(&raw)?;
+        warnings.extend(sessions.iter().flat_map(|s| s.notes.iter().cloned()));
         Ok(Settings { sessions, warnings })
     }
 
@@ -302,87 +259,6 @@ impl Settings {
             message: format!("cannot read {}: {e}", path.display()),
         })?;
         Self::parse(&text)
-    }
-}
-
-/// Typed reads of one session's keys (its own, then `[DEFAULT]`).
-struct Get<'a> {
-    default: &'a Section,
-    own: &'a Section,
-}
-
-impl Get<'_> {
-    fn raw(&self, key: &str) -> Option<(&str, usize)> {
-        self.own.get(key).or_else(|| self.default.get(key))
-    }
-
-    fn str(&self, key: &str) -> Option<String> {
-        self.raw(key).map(|(v, _)| v.to_string())
-    }
-
-    fn required(&self, key: &str) -> Result<String, ConfigError> {
-        self.str(key).ok_or_else(|| ConfigError {
-            line: self.own.line,
-            message: format!("{key} is missing: set it in this [SESSION] or in [DEFAULT]"),
-        })
-    }
-
-    fn parsed<T: std::str::FromStr>(
-        &self,
-        key: &str,
-        what: &str,
-    ) -> Result<Option<T>, ConfigError> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some((v, line)) => v.parse().map(Some).map_err(|_| ConfigError {
-                line,
-                message: format!("{key}={v} is not {what}"),
-            }),
-        }
-    }
-
-    fn num<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, ConfigError> {
-        Ok(self.parsed(key, "a number")?.unwrap_or(default))
-    }
-
-    fn flag(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
-        match self.raw(key) {
-            None => Ok(default),
-            Some((v, line)) => match v.to_ascii_uppercase().as_str() {
-                "Y" | "YES" | "TRUE" => Ok(true),
-                "N" | "NO" | "FALSE" => Ok(false),
-                _ => Err(ConfigError {
-                    line,
-                    message: format!("{key}={v}: use Y or N"),
-                }),
-            },
-        }
-    }
-
-    fn choice<T: Copy>(
-        &self,
-        key: &str,
-        options: &[(&str, T)],
-        default: T,
-    ) -> Result<T, ConfigError> {
-        let Some((v, line)) = self.raw(key) else {
-            return Ok(default);
-        };
-        options
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(v))
-            .map(|o| o.1)
-            .ok_or_else(|| {
-                let names: Vec<&str> = options.iter().map(|o| o.0).collect();
-                ConfigError {
-                    line,
-                    message: format!("{key}={v}: use one of {}", names.join(", ")),
-                }
-            })
-    }
-
-    fn path(&self, key: &str) -> Option<PathBuf> {
-        self.str(key).map(PathBuf::from)
     }
 }
 
@@ -410,6 +286,7 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
             message: format!("BeginString={begin}: use one of {}", known_begin.join(", ")),
         });
     }
+    let qualifier = qualifier(&g, connection)?;
     let mut s = SessionConfig::new(
         &begin,
         &g.required("SenderCompID")?,
@@ -420,7 +297,10 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     s.reset_on_logon = g.flag("ResetOnLogon", false)?;
     s.reset_on_logout = g.flag("ResetOnLogout", false)?;
     s.reset_on_disconnect = g.flag("ResetOnDisconnect", false)?;
-    s.enable_next_expected = g.flag("EnableNextExpectedMsgSeqNum", false)?;
+    s.enable_next_expected = g.flag_either(
+        ["SendNextExpectedMsgSeqNum", "EnableNextExpectedMsgSeqNum"],
+        false,
+    )?;
     s.check_latency = g.flag("CheckLatency", true)?;
     s.max_latency_secs = g.num("MaxLatency", 120)?;
     s.check_comp_id = g.flag("CheckCompID", true)?;
@@ -438,15 +318,7 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     s.default_appl_ver_id = g.str("DefaultApplVerID");
     s.schedule = schedule(&g)?;
     s.allowed_remote_addresses = addresses(&g)?;
-    let legacy_millis = g.flag("MillisecondsInTimeStamp", true)?;
-    s.precision = match g.parsed::<u32>("TimeStampPrecision", "0, 3, 6 or 9")? {
-        Some(d) => Precision::from_digits(d).ok_or_else(|| ConfigError {
-            line: g.raw("TimeStampPrecision").map_or(0, |r| r.1),
-            message: format!("TimeStampPrecision={d}: use 0, 3, 6 or 9"),
-        })?,
-        None if legacy_millis => Precision::Millis,
-        None => Precision::Seconds,
-    };
+    s.precision = precision(&g)?;
     let fsync = match g.raw("FsyncPolicy") {
         None => FsyncPolicy::Never,
         Some((v, line)) => parse_fsync(v).ok_or_else(|| ConfigError {
@@ -454,11 +326,14 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
             message: format!("FsyncPolicy={v}: use never, commit or interval:<ms>"),
         })?,
     };
+    let mut notes = vec![];
     let settings = SessionSettings {
         line: own.line,
         connection,
+        qualifier,
+        screen_log_events: g.flag("ScreenLogShowEvents", true)?,
         accept_port: g.parsed("SocketAcceptPort", "a port number")?,
-        accept_host: g.str("SocketAcceptHost"),
+        accept_host: g.str_either(["SocketAcceptHost", "SocketAcceptAddress"])?,
         connect_host: g.str("SocketConnectHost"),
         connect_port: g.parsed("SocketConnectPort", "a port number")?,
         reconnect_interval: g.num("ReconnectInterval", 30)?,
@@ -488,6 +363,9 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
             IoKind::Kernel,
         )?,
         hot_path_core: g.parsed("HotPathCore", "a core number")?,
+        recovery_core: g.parsed("RecoveryCore", "a core number")?,
+        store_core: g.parsed("StoreCore", "a core number")?,
+        segment_bytes: segment_bytes(&g)?,
         fsync,
         on_store_corruption: g.choice(
             "OnStoreCorruption",
@@ -511,33 +389,12 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
             gateway_ip: g.str("DpdkGatewayIP").or_else(|| g.str("DpdkGateway")),
             capture: g.str("DpdkCapture").map(std::path::PathBuf::from),
         },
-        tls: tls(&g, connection)?,
+        tls: tls(&g, connection, &mut notes)?,
         session: s,
+        notes,
     };
     check_endpoints(&settings)?;
     Ok(settings)
-}
-
-/// `SocketUseSSL` and the QuickFIX certificate keys of the session's role.
-fn tls(
-    g: &Get<'_>,
-    role: ConnectionType,
-) -> Result<Option<crate::runtime::tls::TlsSettings>, ConfigError> {
-    if !g.flag("SocketUseSSL", false)? {
-        return Ok(None);
-    }
-    let (cert, key) = match role {
-        ConnectionType::Acceptor => ("ServerCertificateFile", "ServerCertificateKeyFile"),
-        ConnectionType::Initiator => ("ClientCertificateFile", "ClientCertificateKeyFile"),
-    };
-    Ok(Some(crate::runtime::tls::TlsSettings {
-        certificate: g.path(cert),
-        key: g.path(key),
-        ca: g.path("CertificationAuthoritiesFile"),
-        verify_peer: g.num::<u32>("CertificateVerifyLevel", 0)? > 0,
-        server_name: g.str("SSLServerName"),
-        tls13_only: g.str("SSLProtocol").is_some_and(|p| p.trim() == "TLSv1.3"),
-    }))
 }
 
 /// AllowedRemoteAddresses: comma-separated IP addresses.
@@ -560,53 +417,49 @@ fn addresses(g: &Get) -> Result<Vec<std::net::IpAddr>, ConfigError> {
         .collect()
 }
 
-/// StartTime/EndTime (both or neither), StartDay/EndDay, TimeZone.
-fn schedule(g: &Get) -> Result<Option<Schedule>, ConfigError> {
-    let keys = ["StartTime", "EndTime", "StartDay", "EndDay", "TimeZone"];
-    let [start, end, start_day, end_day, zone] = keys.map(|k| g.raw(k));
-    let (start, end) = match (start, end) {
-        (Some(s), Some(e)) => (s, e),
-        (None, None) => return no_schedule(&keys[2..], &[start_day, end_day, zone]),
-        (Some((_, line)), None) | (None, Some((_, line))) => {
-            return Err(ConfigError {
-                line,
-                message: "StartTime and EndTime go together: set both (HH:MM:SS), or neither for a session that never closes".into(),
-            })
-        }
+/// SessionQualifier: initiators only, as in QuickFIX (an acceptor routes
+/// a connection by BeginString and CompIDs, which carry no qualifier).
+fn qualifier(g: &Get, role: ConnectionType) -> Result<Option<String>, ConfigError> {
+    let Some((q, line)) = g.raw("SessionQualifier").filter(|(q, _)| !q.is_empty()) else {
+        return Ok(None);
     };
-    Schedule::parse(
-        start.0,
-        end.0,
-        start_day.map(|d| d.0),
-        end_day.map(|d| d.0),
-        zone.map(|z| z.0),
-    )
-    .map(Some)
-    .map_err(|e| {
-        let line = g.raw(e.key).map_or(g.own.line, |r| r.1);
-        ConfigError {
+    if role == ConnectionType::Acceptor {
+        return Err(ConfigError {
             line,
-            message: e.to_string(),
-        }
-    })
+            message: "SessionQualifier cannot be used with an acceptor (as in QuickFIX): an \
+                      acceptor tells its sessions apart by BeginString and CompIDs; remove it"
+                .into(),
+        });
+    }
+    Ok(Some(q.to_string()))
 }
 
-/// Without StartTime/EndTime, any other schedule key is an error.
-fn no_schedule(
-    keys: &[&str],
-    values: &[Option<(&str, usize)>],
-) -> Result<Option<Schedule>, ConfigError> {
-    match keys
-        .iter()
-        .zip(values)
-        .find_map(|(k, v)| Some((k, v.as_ref()?.1)))
-    {
-        None => Ok(None),
-        Some((k, line)) => Err(ConfigError {
+/// TimestampPrecision (digits, or QuickFIX/J's SECONDS, MILLIS, MICROS,
+/// NANOS), else MillisecondsInTimeStamp.
+fn precision(g: &Get) -> Result<Precision, ConfigError> {
+    let legacy_millis = g.flag("MillisecondsInTimeStamp", true)?;
+    let Some((v, line)) = g.raw("TimestampPrecision") else {
+        return Ok(if legacy_millis {
+            Precision::Millis
+        } else {
+            Precision::Seconds
+        });
+    };
+    let digits = match v.to_ascii_uppercase().as_str() {
+        "SECONDS" => Some(0),
+        "MILLIS" => Some(3),
+        "MICROS" => Some(6),
+        "NANOS" => Some(9),
+        d => d.parse().ok(),
+    };
+    digits
+        .and_then(Precision::from_digits)
+        .ok_or_else(|| ConfigError {
             line,
-            message: format!("{k} needs StartTime and EndTime: set both (HH:MM:SS)"),
-        }),
-    }
+            message: format!(
+                "TimestampPrecision={v}: use 0, 3, 6 or 9 (or SECONDS, MILLIS, MICROS, NANOS)"
+            ),
+        })
 }
 
 fn check_endpoints(s: &SessionSettings) -> Result<(), ConfigError> {
@@ -623,6 +476,24 @@ fn check_endpoints(s: &SessionSettings) -> Result<(), ConfigError> {
         }),
         None => Ok(()),
     }
+}
+
+/// Smallest SegmentBytes accepted: a segment must hold several of the
+/// largest messages.
+const MIN_SEGMENT_BYTES: usize = 1 << 20;
+
+/// `SegmentBytes=`: journal segment size, at least 1 MiB, in whole pages.
+fn segment_bytes(g: &Get) -> Result<usize, ConfigError> {
+    let n: usize = g.num("SegmentBytes", crate::store::SEGMENT_BYTES)?;
+    if n < MIN_SEGMENT_BYTES || !n.is_multiple_of(4096) || n > u32::MAX as usize {
+        return Err(ConfigError {
+            line: g.raw("SegmentBytes").map_or(0, |r| r.1),
+            message: format!(
+                "SegmentBytes={n}: use a multiple of 4096 from {MIN_SEGMENT_BYTES} (1 MiB) to 4294967295 (default 67108864, 64 MiB)"
+            ),
+        });
+    }
+    Ok(n)
 }
 
 fn parse_fsync(v: &str) -> Option<FsyncPolicy> {

@@ -99,10 +99,15 @@ fn initiator_needs_connect_host_and_port() {
 
 #[test]
 fn gapless_keys_are_typed() {
-    let text = TWO.replace(
-        "ResetOnLogon=Y",
-        "FsyncPolicy=interval:5\nIO=dpdk\nTimeStampPrecision=6\nDpdkLocalIP=10.0.0.2/24",
-    );
+    let text = TWO
+        .replace(
+            "ResetOnLogon=Y",
+            "FsyncPolicy=interval:5\nTimeStampPrecision=6",
+        )
+        .replace(
+            "HeartBtInt=20",
+            "HeartBtInt=20\nIO=dpdk\nDpdkLocalIP=10.0.0.2/24",
+        );
     let s = &Settings::parse(&text).unwrap().sessions[1];
     assert_eq!(s.fsync, FsyncPolicy::IntervalMs(5));
     assert_eq!(s.io, IoKind::Dpdk);
@@ -244,6 +249,47 @@ fn allowed_remote_address_that_is_a_host_name_is_an_error() {
         e.message.contains("\"localhost\" is not an IP address"),
         "{e}"
     );
+}
+
+#[test]
+fn thread_cores_and_segment_bytes_parse_and_default_to_park_and_64_mib() {
+    let text = "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=5001\n\
+        RecoveryCore=1\nStoreCore=0\nSegmentBytes=4194304\n\
+        [SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n\
+        [SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=C\n\
+        RecoveryCore=\nSegmentBytes=67108864\n";
+    let all = Settings::parse(text);
+    assert!(all.is_err(), "an empty core is not a number");
+    let text = text.replace("RecoveryCore=\n", "");
+    let all = Settings::parse(&text).unwrap();
+    assert!(all.warnings.is_empty(), "{:?}", all.warnings);
+    let (a, b) = (&all.sessions[0], &all.sessions[1]);
+    assert_eq!(
+        (a.recovery_core, a.store_core, a.segment_bytes),
+        (Some(1), Some(0), 4 << 20)
+    );
+    assert_eq!(b.segment_bytes, crate::store::SEGMENT_BYTES);
+    let plain = Settings::parse(&text.replace("RecoveryCore=1\nStoreCore=0\n", "")).unwrap();
+    assert_eq!(
+        (
+            plain.sessions[0].recovery_core,
+            plain.sessions[0].store_core
+        ),
+        (None, None)
+    );
+}
+
+#[test]
+fn segment_bytes_below_1_mib_or_not_whole_pages_is_an_error_saying_what_to_use() {
+    for bad in ["65536", "1048577"] {
+        let text = format!(
+            "[SESSION]\nConnectionType=acceptor\nSocketAcceptPort=5001\nBeginString=FIX.4.4\n\
+             SenderCompID=A\nTargetCompID=B\nSegmentBytes={bad}\n"
+        );
+        let e = Settings::parse(&text).unwrap_err();
+        assert_eq!(e.line, 7);
+        assert!(e.message.contains("multiple of 4096"), "{}", e.message);
+    }
 }
 
 #[test]

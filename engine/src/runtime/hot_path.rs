@@ -25,6 +25,8 @@ pub(super) struct Slot {
     pub(super) session: Session,
     pub(super) app: Box<dyn Application + Send>,
     pub(super) rx: Receiver,
+    /// The store's room gauge (`None`: it always has room).
+    pub(super) room: Option<std::sync::Arc<dyn crate::store::Room>>,
     pub(super) conn: Option<ConnId>,
     pub(super) connect: Option<SocketAddr>,
     pub(super) accept_port: Option<u16>,
@@ -95,6 +97,9 @@ pub(super) struct HotPath<T: Transport> {
     pub(super) cmds_dropped: u64,
     /// Connections closed unread: not from an AllowedRemoteAddresses entry.
     pub(super) refused: u64,
+    /// Session turns without reading: the journal waited for its next
+    /// segment (see `store::Room`).
+    pub(super) store_waits: u64,
 }
 
 impl<T: Transport> HotPath<T> {
@@ -121,6 +126,7 @@ impl<T: Transport> HotPath<T> {
             probe: None,
             cmds_dropped: 0,
             refused: 0,
+            store_waits: 0,
         }
     }
 
@@ -184,14 +190,23 @@ impl<T: Transport> HotPath<T> {
             self.accept(now);
         }
         for i in 0..self.slots.len() {
-            self.receive(i, now);
+            // A journal waiting for its next segment takes no new input
+            // (TCP pushes back on the peer) rather than block the roll.
+            let room = self.slots[i].room.as_ref().is_none_or(|r| r.has_room());
+            if room {
+                self.receive(i, now);
+            } else {
+                self.store_waits += 1;
+            }
             let slot = &mut self.slots[i];
             let mut ctx = Ctx {
                 now,
                 validator: &mut *self.validator,
                 app: &mut *slot.app,
             };
-            slot.session.poll_app(&mut ctx);
+            if room {
+                slot.session.poll_app(&mut ctx);
+            }
             if tick {
                 slot.session.on_timer(&mut ctx);
             }

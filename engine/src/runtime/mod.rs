@@ -77,6 +77,9 @@ pub type EventHook = Box<dyn FnMut(u16, Nanos, Event) + Send>;
 pub struct EngineOptions {
     /// Core to pin the hot path to.
     pub hot_path_core: Option<usize>,
+    /// Core to pin the recovery thread to; pinned, it spins instead of
+    /// parking when idle (`RecoveryCore=`).
+    pub recovery_core: Option<usize>,
     /// Largest message accepted (bytes).
     pub max_message: usize,
     /// Resent messages per second, at most (per engine).
@@ -102,6 +105,7 @@ impl EngineOptions {
     pub fn new(sessions: u16) -> Self {
         EngineOptions {
             hot_path_core: None,
+            recovery_core: None,
             max_message: 65536,
             resend_rate: 100_000,
             validator: Box::new(crate::validator::SoftwareValidator::new(sessions, 65536)),
@@ -125,6 +129,9 @@ pub struct EngineReport {
     pub log_dropped: u64,
     /// Connections closed unread because of AllowedRemoteAddresses.
     pub connections_refused: u64,
+    /// Session turns that did not read because the session's journal had
+    /// no room until the store thread made its next segment ready.
+    pub store_waits: u64,
 }
 
 /// A running engine.
@@ -176,6 +183,7 @@ impl Engine {
         let mut recoveries = Vec::with_capacity(specs.len());
         for (i, spec) in specs.into_iter().enumerate() {
             let reader = spec.store.reader();
+            let room = spec.store.room();
             let mut session =
                 Session::new(spec.cfg, i as u16, spec.store).map_err(StartError::Store)?;
             if let Some(c) = spec.check {
@@ -186,6 +194,7 @@ impl Engine {
                 session,
                 app: spec.app,
                 rx: Receiver::new(opts.max_message),
+                room,
                 conn: None,
                 connect: spec.connect,
                 accept_port: spec.accept_port,
@@ -200,8 +209,21 @@ impl Engine {
         let mut others = vec![];
         let rec_stop = stop.clone();
         let (rate, max_message) = (opts.resend_rate, opts.max_message);
+        let rec_core = opts.recovery_core;
         let recovery = spawn("gapless-recovery", move || {
-            recovery_thread::run(recoveries, cmd_rx, out_tx, rate, max_message, &rec_stop)
+            if let Some(id) = rec_core {
+                core_affinity::set_for_current(core_affinity::CoreId { id });
+            }
+            let policy = recovery_thread::Idle::from_core(rec_core);
+            recovery_thread::run(
+                recoveries,
+                cmd_rx,
+                out_tx,
+                rate,
+                max_message,
+                policy,
+                &rec_stop,
+            )
         })?;
         let recovery_thread = recovery.thread().clone();
         others.push(recovery);
@@ -271,6 +293,7 @@ impl Engine {
                 cmds_dropped: hp.cmds_dropped,
                 log_dropped: hp.log_dropped,
                 connections_refused: hp.refused,
+                store_waits: hp.store_waits,
             }
         })?;
         Ok(Engine {
@@ -303,6 +326,7 @@ impl Engine {
             cmds_dropped: 0,
             log_dropped: 0,
             connections_refused: 0,
+            store_waits: 0,
         };
         let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or(empty);
         for h in &self.others {

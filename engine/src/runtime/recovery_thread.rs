@@ -1,5 +1,6 @@
-//! The recovery thread: serves every session's gaps and the peer's
-//! ResendRequests, paced by a token bucket, and blocks only itself.
+//! The recovery thread: serves the peer's ResendRequests from the store
+//! (resends and GapFills), paced by a token bucket, and blocks only
+//! itself. (Our own ResendRequests leave from the hot path.)
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -9,12 +10,33 @@ use super::{Cmd, OUT_RAW, OUT_STAMP};
 use crate::codec::time;
 use crate::recovery::{Output, Recovery};
 
+/// What the recovery thread does when it has no work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Idle {
+    /// Park until the hot path unparks it (the default: on a small box a
+    /// spinning helper would steal the hot path's core).
+    Park,
+    /// Spin (`RecoveryCore=`: it has a core of its own), so that serving
+    /// a ResendRequest starts within microseconds.
+    Spin,
+}
+
+impl Idle {
+    pub(super) fn from_core(core: Option<usize>) -> Idle {
+        match core {
+            Some(_) => Idle::Spin,
+            None => Idle::Park,
+        }
+    }
+}
+
 pub(super) fn run(
     mut recoveries: Vec<Recovery>,
     mut cmds: rtrb::Consumer<Cmd>,
     mut out: RecordProducer,
     rate: u32,
     max_message: usize,
+    idle: Idle,
     stop: &AtomicBool,
 ) {
     let rate = f64::from(rate.max(1));
@@ -69,7 +91,9 @@ pub(super) fn run(
         if worked {
             continue;
         }
-        if recoveries.iter().any(Recovery::busy) {
+        if idle == Idle::Spin {
+            std::hint::spin_loop();
+        } else if recoveries.iter().any(Recovery::busy) {
             // Waiting for tokens or for room in the ring.
             std::thread::sleep(Duration::from_micros(50));
         } else {

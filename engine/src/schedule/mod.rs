@@ -6,6 +6,7 @@
 //!
 //! No clock is read here: the caller passes the time.
 
+mod local;
 mod parse;
 mod zone;
 

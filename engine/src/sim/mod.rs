@@ -5,6 +5,7 @@
 
 pub mod hgrm;
 pub mod lossy;
+pub mod machine;
 pub mod plot;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -18,18 +18,42 @@ const COLOURS: [RGBColor; 8] = [
     RGBColor(127, 127, 127),
 ];
 
-/// Points `(1/(1-q), microseconds)` of `h`, up to the 99.999th percentile.
+/// Points `(1/(1-q), microseconds)` of `h`, ending at the max: the 100th
+/// percentile cannot sit at `1/(1-1)`, so the max is placed at `x = n`,
+/// the percentile `1 - 1/n` that one sample in `n` resolves.
+///
+/// ```
+/// let mut h = gapless::sim::histogram();
+/// for v in 1..=100 { h.record(v * 1000).unwrap(); }
+/// let pts = gapless::sim::plot::points(&h);
+/// let (x, max_us) = *pts.last().unwrap();
+/// assert_eq!(x, 100.0);
+/// assert!((100.0..100.1).contains(&max_us), "{max_us}"); // 3 significant digits
+/// ```
 pub fn points(h: &Histogram<u64>) -> Vec<(f64, f64)> {
-    h.iter_quantiles(5)
-        .map(|v| {
-            (
-                v.quantile_iterated_to(),
-                v.value_iterated_to() as f64 / 1000.0,
-            )
-        })
-        .filter(|&(q, _)| q < 0.99999)
-        .map(|(q, us)| (1.0 / (1.0 - q), us.max(0.001)))
-        .collect()
+    if h.is_empty() {
+        return Vec::new();
+    }
+    let pts = h.iter_quantiles(5).map(|v| {
+        (
+            v.quantile_iterated_to(),
+            v.value_iterated_to() as f64 / 1000.0,
+        )
+    });
+    with_max(pts, h.len() as f64, h.max() as f64 / 1000.0)
+}
+
+/// `(q, value)` pairs as `(1/(1-q), value)` below `x = n`, then the max
+/// at `x = n`.
+fn with_max(pts: impl Iterator<Item = (f64, f64)>, n: f64, max: f64) -> Vec<(f64, f64)> {
+    let n = n.max(1.0);
+    let mut out: Vec<(f64, f64)> = pts
+        .filter(|&(q, _)| q < 1.0)
+        .map(|(q, v)| (1.0 / (1.0 - q), v))
+        .filter(|&(x, _)| x < n)
+        .collect();
+    out.push((n, max));
+    out
 }
 
 /// Writes an SVG overlaying each `(name, histogram in ns)`.
@@ -62,14 +86,20 @@ pub fn percentiles(
 /// assert!(pts.len() > 10);
 /// ```
 pub fn read_hgrm(text: &str) -> Vec<(f64, f64)> {
-    text.lines()
+    let rows: Vec<(f64, f64, f64)> = text
+        .lines()
         .filter_map(|l| {
             let mut cols = l.split_whitespace();
             let value: f64 = cols.next()?.parse().ok()?;
             let q: f64 = cols.next()?.parse().ok()?;
-            (q < 0.99999).then(|| (1.0 / (1.0 - q), value.max(0.001)))
+            let total: f64 = cols.next()?.parse().ok()?;
+            Some((q, value, total))
         })
-        .collect()
+        .collect();
+    let Some(&(_, max, n)) = rows.last() else {
+        return Vec::new();
+    };
+    with_max(rows.into_iter().map(|(q, v, _)| (q, v)), n, max)
 }
 
 /// Writes an SVG overlaying each `(name, points)` series.
@@ -80,11 +110,14 @@ pub fn plot_points(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let all = || series.iter().flat_map(|(_, p)| p.iter());
     let max_x = all().map(|p| p.0).fold(10.0, f64::max);
-    let max_y = all().map(|p| p.1).fold(1.0, f64::max) * 1.5;
+    // The y axis spans the data (half a step each side), not a fixed floor:
+    // a clamp at 1 ns left decades of empty axis below the lowest value.
+    let max_y = all().map(|p| p.1).fold(f64::MIN_POSITIVE, f64::max) * 1.5;
     let min_y = all()
         .map(|p| p.1)
-        .fold(f64::MAX, f64::min)
-        .clamp(0.001, 1.0);
+        .filter(|&v| v > 0.0)
+        .fold(max_y, f64::min)
+        / 1.5;
     let root = SVGBackend::new(path, (960, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)

@@ -18,10 +18,15 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::{CorruptionPolicy, MessageStore, SeqNums, StoreError, StoreReader};
+use super::{CorruptionPolicy, MessageStore, Room, SeqNums, StoreError, StoreReader};
 use crate::config::FsyncPolicy;
+
+mod map;
+mod spare;
+
+use map::Map;
+use spare::SpareLink;
 
 const HEADER: usize = 8;
 const KIND_COMMIT: u8 = 1;
@@ -31,64 +36,37 @@ const KIND_SKIP: u8 = 3;
 /// Smallest record: header and the fixed payload.
 const MIN_RECORD: usize = HEADER + 13;
 
-/// Default segment size.
+/// Default segment size (`SegmentBytes=`).
 pub const SEGMENT_BYTES: usize = 64 << 20;
 
-/// A shared, writable mapping of one whole file.
-struct Map {
-    ptr: *mut u8,
-    len: usize,
+/// How a file store is opened and run by [`FileStore::open_with_thread`].
+///
+/// ```
+/// let o = gapless::store::StoreOptions::default();
+/// assert_eq!(o.segment_bytes, gapless::store::SEGMENT_BYTES);
+/// assert!(o.core.is_none());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Bytes of each segment file (`SegmentBytes=`).
+    pub segment_bytes: usize,
+    /// When the store thread syncs to disk (`FsyncPolicy=`).
+    pub fsync: FsyncPolicy,
+    /// What opening a damaged journal does (`OnStoreCorruption=`).
+    pub on_corruption: CorruptionPolicy,
+    /// Pin the store thread to this core and let it spin instead of
+    /// napping (`StoreCore=`).
+    pub core: Option<usize>,
 }
 
-// SAFETY: the mapping is plain memory owned by this value; the writer
-// thread is its only writer, and readers use their own read-only mappings.
-unsafe impl Send for Map {}
-
-impl Map {
-    fn new(file: &File, len: usize, writable: bool) -> std::io::Result<Map> {
-        let prot = if writable {
-            libc::PROT_READ | libc::PROT_WRITE
-        } else {
-            libc::PROT_READ
-        };
-        // SAFETY: a fresh mapping of `len` bytes of an open file; the kernel
-        // picks the address. MAP_POPULATE pre-faults the pages so the hot
-        // path takes no page faults.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                prot,
-                libc::MAP_SHARED | libc::MAP_POPULATE,
-                std::os::fd::AsRawFd::as_raw_fd(file),
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return Err(std::io::Error::last_os_error());
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            segment_bytes: SEGMENT_BYTES,
+            fsync: FsyncPolicy::Never,
+            on_corruption: CorruptionPolicy::Refuse,
+            core: None,
         }
-        Ok(Map {
-            ptr: ptr.cast(),
-            len,
-        })
-    }
-
-    fn bytes(&self) -> &[u8] {
-        // SAFETY: `ptr` maps `len` readable bytes for the life of `self`.
-        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
-    }
-
-    fn bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: writable mappings are only made by the writer, which holds
-        // `&mut self`; no other reference into this mapping exists.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr, self.len) }
-    }
-}
-
-impl Drop for Map {
-    fn drop(&mut self) {
-        // SAFETY: unmapping exactly the region `new` mapped, once.
-        unsafe { libc::munmap(self.ptr.cast(), self.len) };
     }
 }
 
@@ -102,6 +80,25 @@ struct Shared {
     /// Up to where `fdatasync` has completed.
     durable: AtomicU64,
     closed: AtomicBool,
+    /// The segment the writer appends to.
+    writer_segment: AtomicU64,
+    /// The highest segment the store thread has made ready (a spare is
+    /// waiting while it is above `writer_segment`).
+    spare_segment: AtomicU64,
+    /// With a store thread: below this many free bytes in the current
+    /// segment and no spare ready, [`Room::has_room`] says no.
+    reserve: usize,
+}
+
+impl Room for Shared {
+    fn has_room(&self) -> bool {
+        let writer = self.writer_segment.load(Ordering::Acquire);
+        if self.spare_segment.load(Ordering::Acquire) > writer {
+            return true;
+        }
+        let used = (self.committed.load(Ordering::Acquire) % self.segment_bytes as u64) as usize;
+        self.segment_bytes - used >= self.reserve
+    }
 }
 
 impl Shared {
@@ -127,9 +124,19 @@ pub struct FileStore {
     period: Option<u64>,
     /// What opening did about damage, if there was any.
     pub repaired: Option<Repair>,
-    /// Segments created on the hot path (the slow path; every
-    /// `segment_bytes` of journal).
+    /// Moves to a new segment, every `segment_bytes` of journal.
     pub rolls: u64,
+    /// Rolls that created and mapped the segment on the writer's thread
+    /// (a store opened without a store thread: [`FileStore::open`]).
+    pub inline_rolls: u64,
+    /// Commits refused because the next segment was not ready
+    /// ([`StoreError::NoSpareSegment`]).
+    pub spare_misses: u64,
+    /// Old mappings the writer had to release itself (the store thread's
+    /// ring of retired mappings was full).
+    pub unmaps_inline: u64,
+    /// The store thread's spares, if one runs.
+    spares: Option<SpareLink>,
 }
 
 /// What a scan of the journal found.
@@ -180,6 +187,9 @@ impl FileStore {
             committed: AtomicU64::new(0),
             durable: AtomicU64::new(0),
             closed: AtomicBool::new(false),
+            writer_segment: AtomicU64::new(0),
+            spare_segment: AtomicU64::new(0),
+            reserve: segment_bytes / 4,
         });
         let scan = match scan(&shared, policy) {
             Err(StoreError::Corrupt { path, offset }) if policy == CorruptionPolicy::Reset => {
@@ -199,6 +209,8 @@ impl FileStore {
         let pos = scan.segment * segment_bytes as u64 + scan.offset as u64;
         shared.committed.store(pos, Ordering::Release);
         shared.durable.store(pos, Ordering::Release);
+        shared.writer_segment.store(scan.segment, Ordering::Release);
+        shared.spare_segment.store(scan.segment, Ordering::Release);
         let store = FileStore {
             shared: shared.clone(),
             segment: scan.segment,
@@ -212,6 +224,10 @@ impl FileStore {
                 .ok()
                 .and_then(|t| t.trim().parse().ok()),
             rolls: 0,
+            inline_rolls: 0,
+            spare_misses: 0,
+            unmaps_inline: 0,
+            spares: None,
         };
         Ok((
             store,
@@ -255,17 +271,62 @@ impl FileStore {
         Ok(())
     }
 
-    /// Moves to the next segment (a system call: the counted slow path).
+    /// [`open_with`](Self::open_with), then starts the store thread
+    /// (`gapless-store`): it keeps the next segment ready, so that a roll
+    /// is a pointer swap, releases old mappings, and syncs per
+    /// `opts.fsync`. It stops when the store is dropped.
+    ///
+    /// ```
+    /// use gapless::store::{FileStore, MessageStore, StoreOptions};
+    /// let dir = std::env::temp_dir().join(format!("gapless-doc-thread-{}", std::process::id()));
+    /// let opts = StoreOptions { segment_bytes: 1 << 16, ..StoreOptions::default() };
+    /// let s = FileStore::open_with_thread(&dir, "FIX.4.4-A-B", &opts).unwrap();
+    /// assert!(s.room().is_some_and(|r| r.has_room()));
+    /// # drop(s);
+    /// # std::fs::remove_dir_all(dir).ok();
+    /// ```
+    pub fn open_with_thread(
+        dir: &Path,
+        id: &str,
+        opts: &StoreOptions,
+    ) -> Result<FileStore, StoreError> {
+        let (mut store, flusher) =
+            Self::open_with(dir, id, opts.segment_bytes, opts.on_corruption)?;
+        let (link, thread) = spare::link(store.shared.clone(), flusher, opts.fsync, opts.core);
+        store.spares = Some(link);
+        std::thread::Builder::new()
+            .name("gapless-store".into())
+            .spawn(move || thread.run())?;
+        Ok(store)
+    }
+
+    /// Moves to the next segment: the store thread's spare when it runs
+    /// (no system call), else a segment created here.
     fn roll(&mut self) -> Result<(), StoreError> {
         let next = self.segment + 1;
-        self.map = Map::new(
-            &segment_file(&self.shared, next)?,
-            self.shared.segment_bytes,
-            true,
-        )?;
+        let map = match &mut self.spares {
+            Some(link) => match link.take(next) {
+                Some(map) => map,
+                None => {
+                    self.spare_misses += 1;
+                    return Err(StoreError::NoSpareSegment);
+                }
+            },
+            None => {
+                self.inline_rolls += 1;
+                let file = segment_file(&self.shared, next)?;
+                Map::new(&file, self.shared.segment_bytes, true)?
+            }
+        };
+        let old = std::mem::replace(&mut self.map, map);
+        match &mut self.spares {
+            Some(link) => self.unmaps_inline += u64::from(!link.retire(old)),
+            None => drop(old),
+        }
         self.segment = next;
         self.offset = 0;
         self.rolls += 1;
+        self.shared.writer_segment.store(next, Ordering::Release);
         Ok(())
     }
 }
@@ -318,6 +379,11 @@ impl MessageStore for FileStore {
         std::fs::rename(&tmp, &path)?;
         self.period = Some(start);
         Ok(())
+    }
+
+    fn room(&self) -> Option<Arc<dyn Room>> {
+        let shared: Arc<dyn Room> = self.shared.clone();
+        self.spares.as_ref().map(|_| shared)
     }
 
     fn reader(&self) -> Box<dyn StoreReader> {
@@ -423,7 +489,7 @@ fn scan(shared: &Shared, policy: CorruptionPolicy) -> Result<Scan, StoreError> {
                 // An end marker with records after it is a damaged length.
                 Ok(None) if torn_only(map.bytes(), at) => break,
                 Ok(None) | Err(()) => {
-                    let torn = torn_only(map.bytes(), at) && !shared.path(segment + 1).exists();
+                    let torn = torn_only(map.bytes(), at) && !holds_records(shared, segment + 1)?;
                     let corrupt = StoreError::Corrupt {
                         path: shared.path(segment),
                         offset: at as u64,
@@ -503,6 +569,21 @@ fn move_aside(shared: &Shared) -> Result<(), StoreError> {
         segment += 1;
     }
     Ok(())
+}
+
+/// Segment `segment` exists and holds anything but zeros (a spare the
+/// store thread prepared and the writer never reached holds none).
+fn holds_records(shared: &Shared, segment: u64) -> Result<bool, StoreError> {
+    if !shared.path(segment).exists() {
+        return Ok(false);
+    }
+    let file = OpenOptions::new().read(true).open(shared.path(segment))?;
+    let len = file.metadata()?.len() as usize;
+    if len == 0 {
+        return Ok(false);
+    }
+    let map = Map::new(&file, len, false)?;
+    Ok(map.bytes().iter().any(|&b| b != 0))
 }
 
 /// A bad record at `at` is a torn write when no valid record follows it
@@ -743,23 +824,9 @@ impl Flusher {
         }
         Ok(self.synced)
     }
-
-    /// Runs `sync` per `policy` until the store is dropped.
-    pub fn run(mut self, policy: FsyncPolicy) {
-        let pause = match policy {
-            FsyncPolicy::Never => return,
-            FsyncPolicy::Commit => Duration::from_micros(200),
-            FsyncPolicy::IntervalMs(ms) => Duration::from_millis(ms.max(1)),
-        };
-        while !self.shared.closed.load(Ordering::Acquire) {
-            let _ = self.sync();
-            std::thread::sleep(pause);
-        }
-        let _ = self.sync();
-    }
 }
 
-/// Opens a session's file store and starts its flusher thread.
+/// Opens a session's file store and starts its store thread.
 ///
 /// ```
 /// use gapless::store::{open_file_store, MessageStore};
@@ -773,31 +840,30 @@ pub fn open_file_store(
     id: &str,
     policy: FsyncPolicy,
 ) -> Result<Box<dyn MessageStore>, StoreError> {
-    open_file_store_with(dir, id, policy, CorruptionPolicy::Refuse).map(|(s, _)| s)
+    let opts = StoreOptions {
+        fsync: policy,
+        ..StoreOptions::default()
+    };
+    open_file_store_with(dir, id, &opts).map(|(s, _)| s)
 }
 
-/// [`open_file_store`] dealing with a damaged journal per `on_corruption`;
-/// returns what was repaired, if anything.
+/// [`open_file_store`] with every option (segment size, damage policy,
+/// store-thread core); returns what was repaired, if anything.
 ///
 /// ```
-/// use gapless::store::{open_file_store_with, CorruptionPolicy};
+/// use gapless::store::{open_file_store_with, CorruptionPolicy, StoreOptions};
 /// let dir = std::env::temp_dir().join(format!("gapless-doc-gf-{}", std::process::id()));
-/// let (_s, repaired) = open_file_store_with(
-///     &dir, "FIX.4.4-A-B", gapless::config::FsyncPolicy::Never, CorruptionPolicy::GapFill,
-/// ).unwrap();
+/// let opts = StoreOptions { on_corruption: CorruptionPolicy::GapFill, ..StoreOptions::default() };
+/// let (_s, repaired) = open_file_store_with(&dir, "FIX.4.4-A-B", &opts).unwrap();
 /// assert!(repaired.is_none());
 /// # std::fs::remove_dir_all(dir).ok();
 /// ```
 pub fn open_file_store_with(
     dir: &Path,
     id: &str,
-    policy: FsyncPolicy,
-    on_corruption: CorruptionPolicy,
+    opts: &StoreOptions,
 ) -> Result<(Box<dyn MessageStore>, Option<Repair>), StoreError> {
-    let (store, flusher) = FileStore::open_with(dir, id, SEGMENT_BYTES, on_corruption)?;
-    std::thread::Builder::new()
-        .name("gapless-store".into())
-        .spawn(move || flusher.run(policy))?;
+    let store = FileStore::open_with_thread(dir, id, opts)?;
     let repaired = store.repaired.clone();
     Ok((Box::new(store), repaired))
 }
@@ -807,3 +873,6 @@ mod tests;
 
 #[cfg(test)]
 mod corruption_tests;
+
+#[cfg(test)]
+mod roll_tests;

@@ -6,7 +6,9 @@
 mod file;
 mod memory;
 
-pub use file::{open_file_store, open_file_store_with, FileStore, Flusher, Repair, SEGMENT_BYTES};
+pub use file::{
+    open_file_store, open_file_store_with, FileStore, Flusher, Repair, StoreOptions, SEGMENT_BYTES,
+};
 pub use memory::MemoryStore;
 
 /// Sequence numbers as last committed.
@@ -52,6 +54,9 @@ pub enum StoreError {
     },
     /// One transaction is larger than a journal segment.
     TooLarge(usize),
+    /// The segment is full and the store thread has not made the next one
+    /// ready (it is starved of CPU, or cannot create files: disk full?).
+    NoSpareSegment,
 }
 
 impl std::fmt::Display for StoreError {
@@ -66,7 +71,12 @@ impl std::fmt::Display for StoreError {
                  or move the store directory away",
                 path.display()
             ),
-            StoreError::TooLarge(n) => write!(f, "a {n}-byte transaction does not fit a journal segment: raise the segment size"),
+            StoreError::TooLarge(n) => write!(f, "a {n}-byte transaction does not fit a journal segment: raise SegmentBytes"),
+            StoreError::NoSpareSegment => write!(
+                f,
+                "the journal segment is full and the store thread has not prepared the next one: \
+                 check that the disk has room, raise SegmentBytes, or give the store thread a core (StoreCore=)"
+            ),
         }
     }
 }
@@ -91,6 +101,11 @@ pub trait MessageStore: Send {
     fn reset(&mut self) -> Result<(), StoreError>;
     /// A reader for the recovery thread.
     fn reader(&self) -> Box<dyn StoreReader>;
+    /// A gauge the hot path reads before taking more input (`None`: the
+    /// store always has room, as the memory store does).
+    fn room(&self) -> Option<std::sync::Arc<dyn Room>> {
+        None
+    }
     /// The start (UTC nanoseconds) of the schedule period the seqs belong
     /// to, as last recorded (`None`: never recorded).
     fn period(&self) -> Option<u64> {
@@ -101,6 +116,26 @@ pub trait MessageStore: Send {
     fn set_period(&mut self, _start: u64) -> Result<(), StoreError> {
         Ok(())
     }
+}
+
+/// Whether the store can take a turn's worth of writes without a slow
+/// path. The file store says no when its segment is nearly full and the
+/// store thread has not made the next one ready: the hot path then stops
+/// reading that session's socket (TCP pushes back on the peer) until it
+/// has, rather than block in the roll.
+///
+/// ```
+/// use gapless::store::{FileStore, MessageStore, StoreOptions};
+/// let dir = std::env::temp_dir().join(format!("gapless-doc-room-{}", std::process::id()));
+/// let s = FileStore::open_with_thread(&dir, "S", &StoreOptions::default()).unwrap();
+/// let room = s.room().expect("a store thread runs");
+/// assert!(room.has_room());
+/// # drop(s);
+/// # std::fs::remove_dir_all(dir).ok();
+/// ```
+pub trait Room: Send + Sync {
+    /// A turn's writes fit without waiting for the store thread.
+    fn has_room(&self) -> bool;
 }
 
 /// Reads stored outbound messages.

@@ -1,0 +1,181 @@
+//! The store thread: keeps the next segment created, sized, mapped and
+//! pre-faulted ahead of the writer (a double-buffered spare the writer
+//! swaps in at a roll), releases the mappings the writer retires, and
+//! runs the FsyncPolicy. The writer's side of a roll is two ring
+//! operations: no system call, no lock, no allocation.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::map::Map;
+use super::{segment_file, Flusher, Shared};
+use crate::config::FsyncPolicy;
+
+/// A prepared segment.
+pub(super) struct Spare {
+    pub(super) segment: u64,
+    pub(super) map: Map,
+}
+
+/// Mappings the writer may retire before the store thread releases them;
+/// beyond that the writer unmaps inline (counted).
+const RETIRED: usize = 16;
+
+/// How long the store thread naps when idle (unless pinned and spinning).
+const NAP: Duration = Duration::from_millis(1);
+
+/// After a failed preparation (disk full?), wait this long to retry.
+const RETRY: Duration = Duration::from_millis(100);
+
+/// The writer's ends: the spare to take, the retired mappings to hand back.
+pub(super) struct SpareLink {
+    pub(super) ready: rtrb::Consumer<Spare>,
+    pub(super) retired: rtrb::Producer<Map>,
+}
+
+impl SpareLink {
+    /// The spare for `segment`, if the store thread has it ready. A spare
+    /// for another segment (never expected) is retired.
+    pub(super) fn take(&mut self, segment: u64) -> Option<Map> {
+        let spare = self.ready.pop().ok()?;
+        if spare.segment == segment {
+            return Some(spare.map);
+        }
+        self.retire(spare.map);
+        None
+    }
+
+    /// Hands `map` to the store thread to unmap; false if its ring was full
+    /// and the mapping was released here (a system call).
+    pub(super) fn retire(&mut self, map: Map) -> bool {
+        match self.retired.push(map) {
+            Ok(()) => true,
+            Err(rtrb::PushError::Full(map)) => {
+                drop(map);
+                false
+            }
+        }
+    }
+}
+
+/// What the store thread does between naps.
+pub(super) struct StoreThread {
+    shared: Arc<Shared>,
+    ready: rtrb::Producer<Spare>,
+    retired: rtrb::Consumer<Map>,
+    flusher: Flusher,
+    policy: FsyncPolicy,
+    /// Pinned: spin instead of napping.
+    core: Option<usize>,
+    /// Highest segment prepared so far.
+    prepared: u64,
+    last_sync: Instant,
+    retry_at: Option<Instant>,
+}
+
+/// The writer's link and the thread's state, for a writer in `segment`.
+pub(super) fn link(
+    shared: Arc<Shared>,
+    flusher: Flusher,
+    policy: FsyncPolicy,
+    core: Option<usize>,
+) -> (SpareLink, StoreThread) {
+    let (ready_tx, ready_rx) = rtrb::RingBuffer::new(1);
+    let (retired_tx, retired_rx) = rtrb::RingBuffer::new(RETIRED);
+    let prepared = shared.writer_segment.load(Ordering::Acquire);
+    let thread = StoreThread {
+        shared,
+        ready: ready_tx,
+        retired: retired_rx,
+        flusher,
+        policy,
+        core,
+        prepared,
+        last_sync: Instant::now(),
+        retry_at: None,
+    };
+    (
+        SpareLink {
+            ready: ready_rx,
+            retired: retired_tx,
+        },
+        thread,
+    )
+}
+
+impl StoreThread {
+    /// Runs until the writer is dropped.
+    pub(super) fn run(mut self) {
+        if let Some(id) = self.core {
+            core_affinity::set_for_current(core_affinity::CoreId { id });
+        }
+        while !self.shared.closed.load(Ordering::Acquire) {
+            if self.tick() {
+                continue;
+            }
+            match self.core {
+                Some(_) => std::hint::spin_loop(),
+                None => std::thread::sleep(NAP),
+            }
+        }
+        while self.retired.pop().is_ok() {}
+        if self.policy != FsyncPolicy::Never {
+            let _ = self.flusher.sync();
+        }
+    }
+
+    /// One round of work; false when there was nothing to do.
+    pub(super) fn tick(&mut self) -> bool {
+        let mut worked = false;
+        while let Ok(map) = self.retired.pop() {
+            drop(map);
+            worked = true;
+        }
+        worked |= self.prepare();
+        worked |= self.sync();
+        worked
+    }
+
+    /// Prepares the segment after the writer's, if it is not ready yet.
+    fn prepare(&mut self) -> bool {
+        let next = self.shared.writer_segment.load(Ordering::Acquire) + 1;
+        if next <= self.prepared || self.ready.slots() == 0 {
+            return false;
+        }
+        if self.retry_at.is_some_and(|t| Instant::now() < t) {
+            return false;
+        }
+        let made = segment_file(&self.shared, next)
+            .and_then(|f| Ok(Map::new(&f, self.shared.segment_bytes, true)?));
+        match made {
+            Ok(mut map) => {
+                map.prefault_writable();
+                let pushed = self.ready.push(Spare { segment: next, map });
+                debug_assert!(pushed.is_ok(), "room was checked");
+                self.prepared = next;
+                self.retry_at = None;
+                self.shared.spare_segment.store(next, Ordering::Release);
+            }
+            Err(_) => self.retry_at = Some(Instant::now() + RETRY),
+        }
+        true
+    }
+
+    /// Syncs per the FsyncPolicy; true if it synced.
+    fn sync(&mut self) -> bool {
+        let due = match self.policy {
+            FsyncPolicy::Never => return false,
+            FsyncPolicy::Commit => true,
+            FsyncPolicy::IntervalMs(ms) => {
+                self.last_sync.elapsed() >= Duration::from_millis(ms.max(1))
+            }
+        };
+        let committed = self.shared.committed.load(Ordering::Acquire);
+        if !due || committed <= self.shared.durable.load(Ordering::Acquire) {
+            return false;
+        }
+        self.last_sync = Instant::now();
+        self.flusher.sync().is_ok()
+    }
+}
