@@ -18,6 +18,7 @@ pub mod recovery;
 pub mod runtime;
 pub mod schedule;
 pub mod session;
+pub mod signals;
 pub mod sim;
 pub mod store;
 pub mod validator;

@@ -45,7 +45,8 @@ struct RunArgs {
     /// The application on every session.
     #[arg(long, value_enum, default_value = "echo")]
     app: AppArg,
-    /// Stop after this many seconds (default: run until killed).
+    /// Stop after this many seconds (default: run until SIGINT or
+    /// SIGTERM). Either way every session logs out first.
     #[arg(long)]
     seconds: Option<f64>,
     /// Overrides the settings' `Validator=`.
@@ -147,6 +148,14 @@ fn run_main(a: &RunArgs) -> ExitCode {
         AppArg::Conformance => gapless::app::AppKind::Conformance,
         AppArg::Null => gapless::app::AppKind::Null,
     };
+    // Before the engine spawns its threads, so they inherit the mask.
+    let signals = match gapless::signals::StopSignals::block() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gapless run: cannot block SIGINT/SIGTERM: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let engine = match gapless::launch::start(&settings, app) {
         Ok(e) => e,
         Err(e) => {
@@ -157,12 +166,14 @@ fn run_main(a: &RunArgs) -> ExitCode {
     for s in &settings.sessions {
         println!("gapless run: session {} started", s.id());
     }
-    match a.seconds {
-        Some(secs) => std::thread::sleep(std::time::Duration::from_secs_f64(secs)),
-        None => loop {
-            std::thread::park();
-        },
+    let limit = a.seconds.map(std::time::Duration::from_secs_f64);
+    if let Some(sig) = signals.wait(limit) {
+        println!(
+            "gapless run: {} received: logging out every session",
+            gapless::signals::name(sig)
+        );
     }
+    signals.unblock();
     let report = engine.stop();
     for r in &report.sessions {
         println!(

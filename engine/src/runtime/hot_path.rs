@@ -158,9 +158,16 @@ impl<T: Transport> HotPath<T> {
     }
 
     /// Logs every session out and keeps turning until the Logouts are
-    /// answered, at most a second.
+    /// answered or each session's LogoutTimeout has passed (its timer
+    /// then disconnects it).
     fn log_out_all(&mut self) {
         let now = time::now();
+        let longest = self
+            .slots
+            .iter()
+            .map(|s| u64::from(s.session.config().logout_timeout_secs))
+            .max()
+            .unwrap_or(0);
         for slot in &mut self.slots {
             let mut ctx = Ctx {
                 now,
@@ -169,7 +176,9 @@ impl<T: Transport> HotPath<T> {
             };
             slot.session.logout(&mut ctx, "Engine stopping");
         }
-        let deadline = now + 1_000 * MS;
+        // A margin past the longest timeout, so the timer's disconnect
+        // (checked once a millisecond) happens inside the loop.
+        let deadline = now + longest * 1_000 * MS + 100 * MS;
         while time::now() < deadline
             && self
                 .slots

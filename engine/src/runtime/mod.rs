@@ -136,7 +136,11 @@ pub struct EngineReport {
 
 /// A running engine.
 pub struct Engine {
+    /// Stops the hot path (which then logs the sessions out).
     stop: Arc<AtomicBool>,
+    /// Stops the other threads, once the hot path has finished, so the
+    /// Logouts and their replies reach the logs and the store.
+    halt: Arc<AtomicBool>,
     /// Log sessions out before stopping.
     graceful: Arc<AtomicBool>,
     hot: Option<JoinHandle<EngineReport>>,
@@ -203,11 +207,12 @@ impl Engine {
             });
         }
         let stop = Arc::new(AtomicBool::new(false));
+        let halt = Arc::new(AtomicBool::new(false));
         let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(4096);
         let ring_bytes = (4 << 20).max(8 * opts.max_message);
         let (out_tx, out_rx) = ring::record_ring(ring_bytes, opts.max_message + 1024);
         let mut others = vec![];
-        let rec_stop = stop.clone();
+        let rec_stop = halt.clone();
         let (rate, max_message) = (opts.resend_rate, opts.max_message);
         let rec_core = opts.recovery_core;
         let recovery = spawn("gapless-recovery", move || {
@@ -231,7 +236,7 @@ impl Engine {
         if let Some(mut on_event) = opts.on_event {
             let (ev_tx, mut ev_rx) = rtrb::RingBuffer::<(u16, Nanos, Event)>::new(65536);
             events = Some(ev_tx);
-            let ev_stop = stop.clone();
+            let ev_stop = halt.clone();
             others.push(spawn("gapless-events", move || loop {
                 let mut idle = true;
                 while let Ok((s, t, ev)) = ev_rx.pop() {
@@ -258,7 +263,7 @@ impl Engine {
                 crate::log::MessageLog::new(&opts.message_logs).map_err(StartError::Spawn)?;
             let (tx, mut rx) = ring::record_ring(4 << 20, opts.max_message + 1024);
             log = Some(tx);
-            let log_stop = stop.clone();
+            let log_stop = halt.clone();
             others.push(spawn("gapless-log", move || loop {
                 match writer.drain(&mut rx) {
                     Ok(0) => {
@@ -298,13 +303,15 @@ impl Engine {
         })?;
         Ok(Engine {
             stop,
+            halt,
             graceful,
             hot: Some(hot),
             others,
         })
     }
 
-    /// A handle that stops the engine when set.
+    /// A handle that stops the hot path when set (logging the sessions
+    /// out); [`Engine::stop`] then stops the other threads.
     pub fn stop_flag(&self) -> Arc<AtomicBool> {
         self.stop.clone()
     }
@@ -316,8 +323,10 @@ impl Engine {
         self.stop()
     }
 
-    /// Logs every session out (waiting up to a second for the replies),
-    /// stops every thread and returns each session's final state.
+    /// Logs every session out (waiting for the replies up to each
+    /// session's LogoutTimeout), then stops every thread, once the
+    /// recovery, event and log threads have drained what the hot path
+    /// gave them, and returns each session's final state.
     pub fn stop(mut self) -> EngineReport {
         self.stop.store(true, Ordering::Relaxed);
         let empty = EngineReport {
@@ -329,6 +338,7 @@ impl Engine {
             store_waits: 0,
         };
         let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or(empty);
+        self.halt.store(true, Ordering::Relaxed);
         for h in &self.others {
             h.thread().unpark();
         }
