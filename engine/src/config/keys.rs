@@ -131,6 +131,8 @@ pub(super) const KEYS: &[Key] = &[
     refused("SocketConnectPort<n>", FAILOVER),
     refused("SocketConnectSourceHost", SOURCE),
     refused("SocketConnectSourcePort", SOURCE),
+    refused("SocketConnectSourceHost<n>", SOURCE),
+    refused("SocketConnectSourcePort<n>", SOURCE),
     flag("SocketNodelay", true, NODELAY),
     only("SocketSendBufferSize", &["0"], BUFFERS),
     only("SocketReceiveBufferSize", &["0"], BUFFERS),
@@ -442,6 +444,94 @@ mod tests {
         assert!(find("SocketConnectHostX").is_none());
         assert!(find("AppDataDictionary.FIX.4.4").is_some_and(|k| k.name.ends_with('>')));
         assert!(find("AppDataDictionary").is_some_and(|k| k.rule == Rule::Read));
+    }
+
+    /// QuickFIX C++ 1.15.1's keys (the file's header says where from).
+    fn quickfix_keys() -> Vec<&'static str> {
+        include_str!("quickfix_keys.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    }
+
+    #[test]
+    fn every_quickfix_key_is_in_the_table_as_read_or_refused() {
+        let keys = quickfix_keys();
+        assert!(keys.len() > 100, "quickfix_keys.txt read: {}", keys.len());
+        let missing: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| {
+                let instance = k.replace("<n>", "1").replace("<BeginString>", "FIX.4.4");
+                find(&instance).is_none()
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "QuickFIX keys neither read nor refused (add them to KEYS and docs/CONFIG.md): \
+             {missing:?}"
+        );
+    }
+
+    /// The rows of docs/CONFIG.md's "Every key" tables: (key, status,
+    /// meaning or what to do).
+    fn documented() -> Vec<(String, String, String)> {
+        let doc = include_str!("../../../docs/CONFIG.md");
+        let (_, section) = doc
+            .split_once("\n## Every key\n")
+            .expect("docs/CONFIG.md has a \"## Every key\" section");
+        let section = section.split("\n## ").next().unwrap_or_default();
+        section
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                let cell = |i: usize| cells.get(i).copied().unwrap_or_default().to_string();
+                (cell(0).trim_matches('`').to_string(), cell(1), cell(3))
+            })
+            .collect()
+    }
+
+    /// The status docs/CONFIG.md must give a rule.
+    fn status(rule: Rule) -> String {
+        match rule {
+            Rule::Read => "supported".into(),
+            Rule::Flag(only, _) => format!("supported ({} only)", if only { "Y" } else { "N" }),
+            Rule::Only(values, _) => format!("supported ({} only)", values.join(", ")),
+            Rule::Refused(_) => "refused".into(),
+        }
+    }
+
+    #[test]
+    fn config_md_lists_exactly_the_keys_of_the_table_with_their_status() {
+        let doc = documented();
+        for k in KEYS {
+            let rows: Vec<_> = doc.iter().filter(|r| r.0 == k.name).collect();
+            assert_eq!(
+                rows.len(),
+                1,
+                "{} must have one row in docs/CONFIG.md",
+                k.name
+            );
+            assert_eq!(
+                rows[0].1,
+                status(k.rule),
+                "status of {} in docs/CONFIG.md",
+                k.name
+            );
+            assert!(
+                !rows[0].2.is_empty(),
+                "{}: say what it does, or what to do",
+                k.name
+            );
+        }
+        for (name, ..) in &doc {
+            assert!(
+                KEYS.iter().any(|k| k.name == name),
+                "docs/CONFIG.md lists {name}, which config::keys::KEYS does not have"
+            );
+        }
     }
 
     #[test]

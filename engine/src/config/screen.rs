@@ -50,6 +50,7 @@ pub(super) const ENGINE_WIDE: &[&str] = &[
     "Validator",
     "IO",
     "HotPathCore",
+    "RecoveryCore",
     "MaxMessageSize",
     "ResendRateLimit",
     "SocketAcceptHost",

@@ -300,3 +300,16 @@ fn ref_tag_id_always_is_off_by_default_and_settable() {
     assert!(s.sessions[1].session.ref_tag_id_always);
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
 }
+
+#[test]
+fn recovery_core_set_differently_in_a_session_is_an_error_not_overruled_by_the_first() {
+    let text = "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=5001\nBeginString=FIX.4.4\n\
+        [SESSION]\nSenderCompID=A\nTargetCompID=B\nRecoveryCore=1\n\
+        [SESSION]\nSenderCompID=A\nTargetCompID=C\n";
+    let e = Settings::parse(text).unwrap_err();
+    assert!(
+        e.message
+            .contains("RecoveryCore applies to the whole engine"),
+        "{e}"
+    );
+}
