@@ -5,6 +5,14 @@ use std::path::PathBuf;
 use super::parse::Section;
 use super::{keys, ConfigError};
 
+#[cfg(test)]
+thread_local! {
+    /// Every key this thread's loads asked for (lower case): a test
+    /// checks that each key the table lists as read is read.
+    pub(super) static ASKED: std::cell::RefCell<std::collections::HashSet<String>> =
+        std::cell::RefCell::default();
+}
+
 /// Typed reads of one session's keys (its own, then `[DEFAULT]`).
 pub(super) struct Get<'a> {
     pub(super) default: &'a Section,
@@ -17,6 +25,8 @@ impl Get<'_> {
             keys::is_read(key),
             "{key} is read but config::keys::KEYS does not list it as read"
         );
+        #[cfg(test)]
+        ASKED.with(|a| a.borrow_mut().insert(key.to_ascii_lowercase()));
         self.own.get(key).or_else(|| self.default.get(key))
     }
 

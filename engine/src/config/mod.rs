@@ -248,7 +248,12 @@ impl Settings {
             }
         }
         screen::engine_wide(&raw)?;
-        warnings.extend(sessions.iter().flat_map(|s| s.notes.iter().cloned()));
+        // A [DEFAULT] key noted by every session is one warning.
+        for note in sessions.iter().flat_map(|s| &s.notes) {
+            if !warnings.contains(note) {
+                warnings.push(note.clone());
+            }
+        }
         Ok(Settings { sessions, warnings })
     }
 

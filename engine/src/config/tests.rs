@@ -313,3 +313,46 @@ fn recovery_core_set_differently_in_a_session_is_an_error_not_overruled_by_the_f
         "{e}"
     );
 }
+
+#[test]
+fn every_key_the_table_lists_as_read_is_read_by_the_loader() {
+    let both = |role: &str, endpoint: &str| {
+        format!(
+            "[DEFAULT]\nConnectionType={role}\n{endpoint}\nSocketUseSSL=Y\n\
+             [SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n"
+        )
+    };
+    get::ASKED.with(|a| a.borrow_mut().clear());
+    Settings::parse(&both("acceptor", "SocketAcceptPort=5001")).unwrap();
+    Settings::parse(&both(
+        "initiator",
+        "SocketConnectHost=127.0.0.1\nSocketConnectPort=5001",
+    ))
+    .unwrap();
+    let asked = get::ASKED.with(|a| a.borrow().clone());
+    let unread: Vec<&str> = keys::KEYS
+        .iter()
+        .filter(|k| k.rule == keys::Rule::Read && !asked.contains(&k.name.to_ascii_lowercase()))
+        .map(|k| k.name)
+        .collect();
+    assert!(
+        unread.is_empty(),
+        "listed as read but never read (silently ignored): {unread:?}"
+    );
+}
+
+#[test]
+fn a_tls_key_without_socket_use_ssl_is_one_warning_not_silently_ignored() {
+    let s = Settings::parse(&TWO.replace(
+        "HeartBtInt=20",
+        "HeartBtInt=20\nServerCertificateFile=cert.pem",
+    ))
+    .unwrap();
+    assert_eq!(
+        s.warnings,
+        [
+            "line 6: ServerCertificateFile has no effect without SocketUseSSL=Y (ignored): set \
+          SocketUseSSL=Y for TLS, or remove the line"
+        ]
+    );
+}

@@ -11,6 +11,14 @@ pub(super) fn tls(
     notes: &mut Vec<String>,
 ) -> Result<Option<TlsSettings>, ConfigError> {
     if !g.flag("SocketUseSSL", false)? {
+        for key in TLS_KEYS {
+            if let Some((_, line)) = g.raw(key) {
+                notes.push(format!(
+                    "line {line}: {key} has no effect without SocketUseSSL=Y (ignored): set \
+                     SocketUseSSL=Y for TLS, or remove the line"
+                ));
+            }
+        }
         return Ok(None);
     }
     let (cert, key) = match role {
@@ -30,6 +38,18 @@ pub(super) fn tls(
         tls13_only,
     }))
 }
+
+/// The keys that mean something only with `SocketUseSSL=Y`.
+const TLS_KEYS: [&str; 8] = [
+    "ServerCertificateFile",
+    "ServerCertificateKeyFile",
+    "ClientCertificateFile",
+    "ClientCertificateKeyFile",
+    "CertificationAuthoritiesFile",
+    "CertificateVerifyLevel",
+    "SSLServerName",
+    "SSLProtocol",
+];
 
 /// QuickFIX's protocol names, oldest first; rustls has the last two.
 const NAMES: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"];
