@@ -356,3 +356,81 @@ fn a_tls_key_without_socket_use_ssl_is_one_warning_not_silently_ignored() {
         ]
     );
 }
+
+const INITIATOR: &str = "[DEFAULT]\nConnectionType=initiator\nSocketConnectHost=127.0.0.1\n\
+    SocketConnectPort=5001\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n";
+
+#[test]
+fn session_qualifier_tells_apart_initiators_and_names_their_files() {
+    let text =
+        format!("{INITIATOR}[SESSION]\nSessionQualifier=east\n[SESSION]\nSessionQualifier=west\n");
+    let s = Settings::parse(&text).unwrap();
+    assert_eq!(s.sessions[0].id(), "FIX.4.4:A->B:east");
+    assert_eq!(s.sessions[1].file_id(), "FIX.4.4-A-B-west");
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
+
+#[test]
+fn session_qualifier_on_an_acceptor_is_an_error_naming_its_line() {
+    let e =
+        Settings::parse(&TWO.replace("TargetCompID=TW42", "TargetCompID=TW42\nSessionQualifier=q"))
+            .unwrap_err();
+    assert_eq!(e.line, 14);
+    assert!(e.message.contains("cannot be used with an acceptor"), "{e}");
+}
+
+#[test]
+fn use_local_time_puts_the_schedule_in_the_machines_zone_and_excludes_time_zone() {
+    let with = |extra: &str| {
+        format!(
+            "{INITIATOR}StartTime=08:00:00\nEndTime=17:00:00\nUseLocalTime=Y\n{extra}[SESSION]\n"
+        )
+    };
+    let s = Settings::parse(&with("")).unwrap();
+    let zone = s.sessions[0].session.schedule.clone().unwrap().zone;
+    assert_eq!(zone, TimeZone::local().unwrap());
+    let e = Settings::parse(&with("TimeZone=UTC\n")).unwrap_err();
+    assert!(e.message.contains("keep one"), "{e}");
+}
+
+#[test]
+fn send_reset_seq_num_flag_is_refused_pointing_at_reset_on_logon() {
+    let e = Settings::parse(&format!("{INITIATOR}SendResetSeqNumFlag=Y\n[SESSION]\n")).unwrap_err();
+    assert_eq!(e.line, 8);
+    assert!(e.message.contains("ResetOnLogon=Y"), "{e}");
+}
+
+#[test]
+fn validate_length_and_checksum_y_is_accepted_and_n_refused() {
+    let text = |v: &str| format!("{INITIATOR}ValidateLengthAndChecksum={v}\n[SESSION]\n");
+    assert!(Settings::parse(&text("Y")).unwrap().warnings.is_empty());
+    let e = Settings::parse(&text("N")).unwrap_err();
+    assert!(
+        e.message
+            .contains("always checks BodyLength(9) and CheckSum(10)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn send_next_expected_msg_seq_num_enables_789_and_must_agree_with_its_quickfix_j_name() {
+    let text = |extra: &str| format!("{INITIATOR}SendNextExpectedMsgSeqNum=Y\n{extra}[SESSION]\n");
+    assert!(
+        Settings::parse(&text("")).unwrap().sessions[0]
+            .session
+            .enable_next_expected
+    );
+    let e = Settings::parse(&text("EnableNextExpectedMsgSeqNum=N\n")).unwrap_err();
+    assert!(e.message.contains("set differently"), "{e}");
+}
+
+#[test]
+fn a_valid_tls_config_parses_without_warnings() {
+    let text = format!(
+        "{INITIATOR}SocketUseSSL=Y\nClientCertificateFile=c.pem\nClientCertificateKeyFile=k.pem\n\
+         CertificationAuthoritiesFile=ca.pem\nSSLServerName=gapless\nSSLProtocol=TLSv1_2\n[SESSION]\n"
+    );
+    let s = Settings::parse(&text).unwrap();
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert!(s.sessions[0].tls.is_some());
+}
