@@ -17,20 +17,23 @@ impl StopSignals {
     /// Blocks SIGINT and SIGTERM in the calling thread. Call it before
     /// any thread is spawned (before the engine starts): threads inherit
     /// the mask, so the signals stay pending for [`StopSignals::wait`]
-    /// instead of killing the process.
+    /// instead of killing the process. A signal the process inherited as
+    /// ignored (`nohup`, a shell's background job) stays ignored.
     pub fn block() -> std::io::Result<StopSignals> {
         // SAFETY: an all-zero sigset_t is a valid value to pass to
         // sigemptyset, which initialises it.
         let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
-        // SAFETY: `set` is a valid, exclusively borrowed sigset_t;
-        // SIGINT and SIGTERM are valid signal numbers; pthread_sigmask
-        // only reads `set` and is given no old mask to write.
-        let rc = unsafe {
-            libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, libc::SIGINT);
-            libc::sigaddset(&mut set, libc::SIGTERM);
-            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut())
-        };
+        // SAFETY: `set` is a valid, exclusively borrowed sigset_t.
+        unsafe { libc::sigemptyset(&mut set) };
+        for sig in [libc::SIGINT, libc::SIGTERM] {
+            if !ignored(sig)? {
+                // SAFETY: `set` is initialised; `sig` is a valid signal.
+                unsafe { libc::sigaddset(&mut set, sig) };
+            }
+        }
+        // SAFETY: pthread_sigmask only reads the initialised `set` and is
+        // given no old mask to write.
+        let rc = unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
         if rc != 0 {
             return Err(std::io::Error::from_raw_os_error(rc));
         }
@@ -79,6 +82,19 @@ impl StopSignals {
             libc::pthread_sigmask(libc::SIG_UNBLOCK, &self.set, std::ptr::null_mut());
         }
     }
+}
+
+/// Whether `sig`'s disposition is SIG_IGN.
+fn ignored(sig: i32) -> std::io::Result<bool> {
+    // SAFETY: an all-zero sigaction is a valid value for sigaction to
+    // overwrite.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: a null new action only queries; `old` is a valid,
+    // exclusively borrowed sigaction for the kernel to fill.
+    if unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(old.sa_sigaction == libc::SIG_IGN)
 }
 
 /// A signal's name, for the log line.

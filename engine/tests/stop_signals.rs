@@ -21,6 +21,12 @@ struct Engine {
 
 impl Engine {
     fn start(name: &str, logout_timeout: u32) -> Engine {
+        Self::start_with(name, logout_timeout, None)
+    }
+
+    /// Starts the engine, with `ignored` set to SIG_IGN in the child if
+    /// given (as `nohup` or a shell's background job would).
+    fn start_with(name: &str, logout_timeout: u32, ignored: Option<i32>) -> Engine {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -38,13 +44,23 @@ impl Engine {
         );
         let path = dir.join("engine.cfg");
         std::fs::write(&path, cfg).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_gapless"))
-            .args(["run", "--app", "null", "--config"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gapless"));
+        cmd.args(["run", "--app", "null", "--config"])
             .arg(&path)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
+        if let Some(sig) = ignored {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: the closure runs in the forked child before exec and
+            // only calls signal(2), which is async-signal-safe.
+            unsafe {
+                cmd.pre_exec(move || {
+                    libc::signal(sig, libc::SIG_IGN);
+                    Ok(())
+                });
+            }
+        }
+        let child = cmd.spawn().unwrap();
         Engine { child, port, dir }
     }
 
@@ -133,4 +149,18 @@ fn sigterm_with_an_unanswered_logout_exits_zero_after_logout_timeout() {
         waited >= Duration::from_millis(1_800),
         "exited {waited:?} after the Logout, before LogoutTimeout=2"
     );
+}
+
+#[test]
+fn sigint_inherited_as_ignored_stays_ignored_and_sigterm_still_logs_out() {
+    let mut e = Engine::start_with("sigint-ignored", 5, Some(libc::SIGINT));
+    let mut p = Peer::connect(e.port, "FIX.4.4", "CLIENT", "GAPLESS");
+    p.logon(30);
+    e.signal(libc::SIGINT);
+    p.expect_silence(500);
+    assert!(e.child.try_wait().unwrap().is_none(), "SIGINT stopped it");
+    e.signal(libc::SIGTERM);
+    p.expect("5");
+    p.send("5", "");
+    assert_eq!(e.exit_within(5).code(), Some(0));
 }
