@@ -241,7 +241,7 @@ impl Recovery {
     fn gap_fill(&mut self, from: u32, to: u32, now: Nanos, sink: &mut dyn FnMut(Output)) -> usize {
         let mut body = std::mem::take(&mut self.gap_fill_body);
         body.clear();
-        Body::new(&mut body).char(123, b'Y').uint(36, u64::from(to));
+        Body::new(&mut body).uint(36, u64::from(to)).char(123, b'Y');
         let mut ts = [0u8; time::MAX_LEN];
         let ts_len = time::format(now, self.encoder.precision(), &mut ts);
         let m = Outgoing {

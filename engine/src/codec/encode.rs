@@ -125,7 +125,7 @@ pub struct Outgoing<'a> {
 /// let r = enc.encode(&mut out, b"0", 1, 1_700_000_000_000_000_000, b"");
 /// assert_eq!(
 ///     &out[r],
-///     b"8=FIX.4.4\x019=49\x0135=0\x0149=ISLD\x0156=TW\x0134=1\x0152=20231114-22:13:20.000\x0110=152\x01"
+///     b"8=FIX.4.4\x019=49\x0135=0\x0134=1\x0149=ISLD\x0152=20231114-22:13:20.000\x0156=TW\x0110=152\x01"
 /// );
 /// ```
 #[derive(Clone, Debug)]
@@ -172,50 +172,62 @@ impl Encoder {
     }
 
     /// Appends `m` to `out` with SendingTime `now`; returns its range.
+    ///
+    /// The header is written as QuickFIX writes it: BeginString,
+    /// BodyLength, MsgType, then every other header field in tag order.
+    /// Header fields leading `m.body` (routing, PossResend, ApplVerID) are
+    /// moved into place; ones this encoder writes itself (seq, CompIDs,
+    /// times, PossDup) are replaced, and so is PossResend(97) on a resend.
     pub fn encode_with(&self, out: &mut Vec<u8>, m: &Outgoing, now: Nanos) -> Range<usize> {
         let mut ts = [0u8; time::MAX_LEN];
         let ts_len = time::format(now, self.precision, &mut ts);
+        let mut seq = [0u8; 10];
+        let seq_len = digits(u64::from(m.seq));
+        let mut n = m.seq;
+        for d in seq[..seq_len].iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        let poss_dup: &[u8] = if m.poss_dup { b"Y" } else { b"" };
+        let own: [(u32, &[u8]); 6] = [
+            (34, &seq[..seq_len]),
+            (43, poss_dup),
+            (49, &self.sender),
+            (52, &ts[..ts_len]),
+            (56, &self.target),
+            (122, m.orig_sending_time),
+        ];
+        let (head, body) = split_head(m.body);
+        let replaced = |tag: u32| own_tag(tag) || (m.poss_dup && tag == 97);
+        let extra = |lo: u32, hi: u32| {
+            Fields::new(head).filter(move |&(t, _)| t > lo && t <= hi && !replaced(t))
+        };
         let body_len = 4
             + m.msg_type.len()
-            + 4
-            + self.sender.len()
-            + 4
-            + self.target.len()
-            + 4
-            + digits(u64::from(m.seq))
-            + if m.poss_dup { 5 } else { 0 }
-            + 4
-            + ts_len
-            + if m.orig_sending_time.is_empty() {
-                0
-            } else {
-                5 + m.orig_sending_time.len()
-            }
-            + m.body.len();
+            + own
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|&(t, v)| field_len(t, v))
+                .sum::<usize>()
+            + extra(0, u32::MAX).map(|(t, v)| field_len(t, v)).sum::<usize>()
+            + body.len();
         let start = out.len();
-        let field = |out: &mut Vec<u8>, tag: &[u8], v: &[u8]| {
-            out.extend_from_slice(tag);
-            out.extend_from_slice(v);
-            out.push(0x01);
-        };
-        field(out, b"8=", &self.begin_string);
+        put_field(out, 8, &self.begin_string);
         out.extend_from_slice(b"9=");
         put_uint(out, body_len as u64);
         out.push(0x01);
-        field(out, b"35=", m.msg_type);
-        field(out, b"49=", &self.sender);
-        field(out, b"56=", &self.target);
-        out.extend_from_slice(b"34=");
-        put_uint(out, u64::from(m.seq));
-        out.push(0x01);
-        if m.poss_dup {
-            field(out, b"43=", b"Y");
+        put_field(out, 35, m.msg_type);
+        let mut lo = 0;
+        for &(tag, v) in own.iter().chain([(u32::MAX, &b""[..])].iter()) {
+            for (t, ev) in extra(lo, tag.saturating_sub(1)) {
+                put_field(out, t, ev);
+            }
+            if !v.is_empty() {
+                put_field(out, tag, v);
+            }
+            lo = tag;
         }
-        field(out, b"52=", &ts[..ts_len]);
-        if !m.orig_sending_time.is_empty() {
-            field(out, b"122=", m.orig_sending_time);
-        }
-        out.extend_from_slice(m.body);
+        out.extend_from_slice(body);
         let sum = checksum(&out[start..]);
         out.extend_from_slice(b"10=");
         out.extend_from_slice(&[
@@ -229,8 +241,9 @@ impl Encoder {
 
     /// Appends `stored` (a message this session sent earlier) rewritten for
     /// a resend: PossDupFlag=Y, OrigSendingTime = its SendingTime, and a
-    /// new SendingTime. Returns `None` if `stored` is not a frame this
-    /// encoder could have written (no MsgType, seq or SendingTime).
+    /// new SendingTime; its other header fields and its body are kept.
+    /// Returns `None` if `stored` is not a frame this encoder could have
+    /// written (no MsgType, seq or SendingTime).
     pub fn resend(&self, out: &mut Vec<u8>, stored: &[u8], now: Nanos) -> Option<Range<usize>> {
         let parts = split_stored(stored)?;
         let m = Outgoing {
@@ -238,10 +251,34 @@ impl Encoder {
             seq: parts.seq,
             poss_dup: true,
             orig_sending_time: parts.sending_time,
-            body: parts.body,
+            body: parts.rest,
         };
         Some(self.encode_with(out, &m, now))
     }
+}
+
+/// Header fields the encoder writes itself.
+fn own_tag(tag: u32) -> bool {
+    matches!(tag, 8 | 9 | 35 | 34 | 43 | 49 | 52 | 56 | 122)
+}
+
+fn put_field(out: &mut Vec<u8>, tag: u32, v: &[u8]) {
+    put_uint(out, u64::from(tag));
+    out.push(b'=');
+    out.extend_from_slice(v);
+    out.push(0x01);
+}
+
+/// Splits `body` into its leading header fields and the rest.
+fn split_head(body: &[u8]) -> (&[u8], &[u8]) {
+    let mut pos = 0;
+    for (tag, v) in Fields::new(body) {
+        if !crate::codec::message::is_header_tag(tag) {
+            break;
+        }
+        pos += field_len(tag, v);
+    }
+    body.split_at(pos)
 }
 
 /// The parts of a stored outbound message that a resend keeps.
@@ -249,30 +286,35 @@ struct Stored<'a> {
     msg_type: &'a [u8],
     seq: u32,
     sending_time: &'a [u8],
-    body: &'a [u8],
+    /// Everything after BodyLength up to CheckSum: the header (its own
+    /// fields are replaced when encoding) and the body.
+    rest: &'a [u8],
 }
 
 fn split_stored(stored: &[u8]) -> Option<Stored<'_>> {
     let trailer = stored.len().checked_sub(7)?;
     let (mut msg_type, mut seq, mut sending_time, mut orig) = (None, None, None, None);
     let mut pos = 0;
+    let mut rest = 0;
     for (tag, v) in Fields::new(&stored[..trailer]) {
-        let next = pos + field_len(tag, v);
+        if !crate::codec::message::is_header_tag(tag) {
+            break;
+        }
+        pos += field_len(tag, v);
         match tag {
-            8 | 9 | 49 | 56 | 43 | 97 => {}
+            9 => rest = pos,
             122 => orig = Some(v),
             35 => msg_type = Some(v),
             34 => seq = crate::validator::software::parse_seq(v),
             52 => sending_time = Some(v),
-            _ => break,
+            _ => {}
         }
-        pos = next;
     }
     Some(Stored {
         msg_type: msg_type?,
         seq: seq?,
         sending_time: orig.or(sending_time)?,
-        body: &stored[pos..trailer],
+        rest: &stored[rest..trailer],
     })
 }
 
@@ -334,6 +376,26 @@ mod tests {
             .filter(|&(t, _)| t == 43)
             .count();
         assert_eq!(count, 1);
+    }
+
+    #[test]
+    fn header_fields_leading_the_body_go_in_tag_order_as_quickfix_writes_them() {
+        let mut out = Vec::new();
+        let r = enc().encode(&mut out, b"3", 2, T0, b"128=JCD\x0150=DESK\x011137=9\x0145=1\x01");
+        let fields: Vec<u32> = Message::new(&out[r]).fields().map(|(t, _)| t).collect();
+        assert_eq!(fields, [8, 9, 35, 34, 49, 50, 52, 56, 128, 1137, 45, 10]);
+    }
+
+    #[test]
+    fn resend_keeps_every_header_field_once_in_tag_order() {
+        let mut first = Vec::new();
+        let r = enc().encode(&mut first, b"D", 7, T0, b"50=DESK\x01128=JCD\x0111=a\x01");
+        let mut out = Vec::new();
+        let r = enc().resend(&mut out, &first[r], T0 + 5_000_000_000).unwrap();
+        let m = Message::new(&out[r.clone()]);
+        let fields: Vec<u32> = m.fields().map(|(t, _)| t).collect();
+        assert_eq!(fields, [8, 9, 35, 34, 43, 49, 50, 52, 56, 122, 128, 11, 10]);
+        assert!(matches!(parse_frame(&out[r], 4096), Frame::Complete { .. }));
     }
 
     #[test]

@@ -324,6 +324,11 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
     s.schedule = schedule(&g)?;
     s.allowed_remote_addresses = addresses(&g)?;
     s.precision = precision(&g)?;
+    // UTCTimestamp has no fraction before FIX.4.2; QuickFIX sends whole
+    // seconds there whatever the precision settings say.
+    if s.begin_string.as_str() < "FIX.4.2" {
+        s.precision = Precision::Seconds;
+    }
     let fsync = match g.raw("FsyncPolicy") {
         None => FsyncPolicy::Never,
         Some((v, line)) => parse_fsync(v).ok_or_else(|| ConfigError {

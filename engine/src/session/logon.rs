@@ -20,9 +20,6 @@ impl Session {
             if reset {
                 b.char(141, b'Y');
             }
-            if cfg.enable_next_expected {
-                b.uint(789, u64::from(next_in));
-            }
             if cfg.initiator {
                 if let Some(u) = &cfg.username {
                     b.str(553, u.as_bytes());
@@ -30,6 +27,9 @@ impl Session {
                 if let Some(p) = &cfg.password {
                     b.str(554, p.as_bytes());
                 }
+            }
+            if cfg.enable_next_expected {
+                b.uint(789, u64::from(next_in));
             }
             if let Some(v) = &cfg.default_appl_ver_id {
                 b.str(1137, v.as_bytes());

@@ -243,9 +243,13 @@ impl Session {
             Some(t) if !fix42_plus && !text.is_empty() => text_with_tag(&mut old_text, text, t),
             _ => text.as_bytes(),
         };
+        // Fields in tag order, as QuickFIX writes them.
         self.send_admin_with(now, b"3", |b| {
             b.raw(&route);
             b.uint(45, u64::from(ref_seq));
+            if !text.is_empty() {
+                b.str(58, text);
+            }
             if fix42_plus {
                 if let Some(t) = ref_tag {
                     b.int(371, t);
@@ -256,9 +260,6 @@ impl Session {
             }
             if with_reason {
                 b.uint(373, u64::from(reason));
-            }
-            if !text.is_empty() {
-                b.str(58, text);
             }
         });
         route.clear();
@@ -287,19 +288,21 @@ impl Session {
             "FIXT.1.1" => self.cfg.default_appl_ver_id.take(),
             _ => None,
         };
+        // Fields in tag order, as QuickFIX writes them; ApplVerID leads
+        // the body so the encoder puts it in the header.
         self.send_admin_with(now, b"j", |b| {
-            b.uint(45, u64::from(ref_seq)).str(372, ref_msg_type);
-            if let Some(t) = ref_tag {
-                b.uint(371, u64::from(t));
-            }
-            b.uint(380, u64::from(reason));
-            if !text.is_empty() {
-                b.str(58, text.as_bytes());
-            }
             // QuickFIX's generateBusinessReject names the version under FIXT.
             if let Some(v) = appl_ver_id.as_deref() {
                 b.str(1137, v.as_bytes());
             }
+            b.uint(45, u64::from(ref_seq));
+            if !text.is_empty() {
+                b.str(58, text.as_bytes());
+            }
+            if let Some(t) = ref_tag {
+                b.uint(371, u64::from(t));
+            }
+            b.str(372, ref_msg_type).uint(380, u64::from(reason));
         });
         if appl_ver_id.is_some() {
             self.cfg.default_appl_ver_id = appl_ver_id;
