@@ -36,15 +36,31 @@ fn in_private_netns(test: &str) -> bool {
     }
     let exe = std::env::current_exe().unwrap();
     let out = Command::new("unshare")
-        .args(["-n", "--", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"])
+        .args([
+            "-n",
+            "--",
+            "sh",
+            "-c",
+            "ip link set lo up && exec \"$@\"",
+            "sh",
+        ])
         .arg(exe)
-        .args([test, "--exact", "--nocapture", "--include-ignored", "--test-threads=1"])
+        .args([
+            test,
+            "--exact",
+            "--nocapture",
+            "--include-ignored",
+            "--test-threads=1",
+        ])
         .env(IN_NETNS, "1")
         .output()
         .expect("unshare (util-linux) is needed");
     print!("{}", String::from_utf8_lossy(&out.stdout));
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{test} failed (it needs root for unshare -n; output above)");
+    assert!(
+        out.status.success(),
+        "{test} failed (it needs root for unshare -n; output above)"
+    );
     false
 }
 
@@ -61,14 +77,21 @@ fn known_failures() -> BTreeSet<String> {
 }
 
 fn failed(outcomes: &[Outcome]) -> BTreeSet<String> {
-    outcomes.iter().filter(|o| o.result.is_err()).map(|o| o.name.clone()).collect()
+    outcomes
+        .iter()
+        .filter(|o| o.result.is_err())
+        .map(|o| o.name.clone())
+        .collect()
 }
 
 fn print_log_tail(engine: &targets::Engine) {
     if std::env::var_os("ACCEPTANCE_VERBOSE").is_some() {
         let log = std::fs::read_to_string(&engine.log).unwrap_or_default();
         let tail: Vec<&str> = log.lines().rev().take(40).collect();
-        eprintln!("engine log tail:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        eprintln!(
+            "engine log tail:\n{}",
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
     }
 }
 
@@ -89,11 +112,17 @@ fn gapless_fails_no_acceptance_script_but_the_listed_ones() {
         return;
     }
     let ran: BTreeSet<String> = outcomes.iter().map(|o| o.name.clone()).collect();
-    let known: BTreeSet<String> = known_failures().into_iter().filter(|k| ran.contains(k)).collect();
+    let known: BTreeSet<String> = known_failures()
+        .into_iter()
+        .filter(|k| ran.contains(k))
+        .collect();
     let failed = failed(&outcomes);
     let new: Vec<_> = failed.difference(&known).collect();
     let fixed: Vec<_> = known.difference(&failed).collect();
-    assert!(new.is_empty(), "failing and not in known_failures.txt: {new:?}");
+    assert!(
+        new.is_empty(),
+        "failing and not in known_failures.txt: {new:?}"
+    );
     assert!(
         fixed.is_empty() || !all,
         "now passing: take them off tests/acceptance/known_failures.txt: {fixed:?}"
@@ -110,5 +139,8 @@ fn quickfix_acceptor_passes_every_script_under_our_runner() {
     let outcomes = suite::run(&Selection::from_env(), targets::PORT);
     suite::report("quickfix", &outcomes);
     print_log_tail(&engine);
-    assert!(failed(&outcomes).is_empty(), "QuickFIX itself fails: the runner is wrong");
+    assert!(
+        failed(&outcomes).is_empty(),
+        "QuickFIX itself fails: the runner is wrong"
+    );
 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::codec::encode::Body;
-use crate::codec::message::{is_header_tag, Message};
+use crate::codec::message::{is_header_tag, Fields, Message};
 use crate::session::{AppReject, Application, Sender};
 
 /// Which application to run.
@@ -59,7 +59,10 @@ impl Application for Null {
 /// whole message through `sendToTarget`): the header fields the session
 /// stamps (8, 9, 35, 49, 56, 34, 52) are new, PossDupFlag(43) and
 /// OrigSendingTime(122) are dropped, and every other header field —
-/// PossResend(97), routing — is kept, then the body.
+/// PossResend(97), routing — is kept, then the body in tag order, as
+/// QuickFIX serialises a parsed message. (QuickFIX orders a repeating
+/// group's entries by its dictionary; this echo has no dictionary and
+/// keeps a body with a repeated tag as received.)
 fn echo(msg: &Message, tx: &mut Sender, buf: &mut Vec<u8>) {
     buf.clear();
     for (tag, value) in msg.fields().skip(3) {
@@ -70,7 +73,15 @@ fn echo(msg: &Message, tx: &mut Sender, buf: &mut Vec<u8>) {
             Body::new(buf).str(tag, value);
         }
     }
-    buf.extend_from_slice(msg.body());
+    let mut fields: Vec<(u32, &[u8])> = Fields::new(msg.body()).collect();
+    fields.sort_by_key(|&(tag, _)| tag);
+    if fields.windows(2).any(|w| w[0].0 == w[1].0) {
+        buf.extend_from_slice(msg.body());
+    } else {
+        for (tag, value) in fields {
+            Body::new(buf).str(tag, value);
+        }
+    }
     tx.send_body(msg.msg_type(), buf);
 }
 

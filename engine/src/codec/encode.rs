@@ -209,7 +209,9 @@ impl Encoder {
                 .filter(|(_, v)| !v.is_empty())
                 .map(|&(t, v)| field_len(t, v))
                 .sum::<usize>()
-            + extra(0, u32::MAX).map(|(t, v)| field_len(t, v)).sum::<usize>()
+            + extra(0, u32::MAX)
+                .map(|(t, v)| field_len(t, v))
+                .sum::<usize>()
             + body.len();
         let start = out.len();
         put_field(out, 8, &self.begin_string);
@@ -381,7 +383,13 @@ mod tests {
     #[test]
     fn header_fields_leading_the_body_go_in_tag_order_as_quickfix_writes_them() {
         let mut out = Vec::new();
-        let r = enc().encode(&mut out, b"3", 2, T0, b"128=JCD\x0150=DESK\x011137=9\x0145=1\x01");
+        let r = enc().encode(
+            &mut out,
+            b"3",
+            2,
+            T0,
+            b"128=JCD\x0150=DESK\x011137=9\x0145=1\x01",
+        );
         let fields: Vec<u32> = Message::new(&out[r]).fields().map(|(t, _)| t).collect();
         assert_eq!(fields, [8, 9, 35, 34, 49, 50, 52, 56, 128, 1137, 45, 10]);
     }
@@ -391,7 +399,9 @@ mod tests {
         let mut first = Vec::new();
         let r = enc().encode(&mut first, b"D", 7, T0, b"50=DESK\x01128=JCD\x0111=a\x01");
         let mut out = Vec::new();
-        let r = enc().resend(&mut out, &first[r], T0 + 5_000_000_000).unwrap();
+        let r = enc()
+            .resend(&mut out, &first[r], T0 + 5_000_000_000)
+            .unwrap();
         let m = Message::new(&out[r.clone()]);
         let fields: Vec<u32> = m.fields().map(|(t, _)| t).collect();
         assert_eq!(fields, [8, 9, 35, 34, 43, 49, 50, 52, 56, 122, 128, 11, 10]);

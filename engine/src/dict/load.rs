@@ -88,7 +88,12 @@ pub(super) fn parse(xml: &str, path: &Path) -> Result<DataDictionary, DictError>
             .filter_map(|v| v.attribute("enum"))
             .map(|v| v.as_bytes().to_vec())
             .collect();
-        let kind = field_type(f.attribute("type").unwrap_or("STRING"));
+        let kind = match field_type(f.attribute("type").unwrap_or("STRING")) {
+            // FIX.4.0/4.1 use `char` for strings (BeginString, CompIDs):
+            // QuickFIX checks a CHAR's length only from FIX.4.2 on.
+            FieldType::Char if dict.version.as_str() < "FIX.4.2" => FieldType::Other,
+            k => k,
+        };
         dict.fields.insert(
             num,
             FieldDef {

@@ -190,3 +190,15 @@ fn not_a_dictionary_is_a_typed_error() {
         Err(DictError::Xml(..))
     ));
 }
+
+#[test]
+fn fix40_char_fields_take_strings_as_quickfix_checks_char_only_from_fix42() {
+    let d = DataDictionary::load(&quickfix_dir().join("FIX40.xml")).unwrap();
+    assert_eq!(
+        d.fields[&8].kind,
+        FieldType::Other,
+        "BeginString is `CHAR` in FIX40.xml"
+    );
+    let d = DataDictionary::load(&quickfix_dir().join("FIX42.xml")).unwrap();
+    assert_eq!(d.fields[&54].kind, FieldType::Char);
+}

@@ -127,8 +127,9 @@ impl Session {
             self.next_in = seq + 1;
             self.after_advance(ctx);
         }
-        if let Failure::RejectAndLogout { reason, .. } = f {
-            self.send_logout(ctx.now, reject_text(reason).as_bytes());
+        if let Failure::RejectAndLogout { .. } = f {
+            // QuickFIX's generateLogout() after the Reject: no Text.
+            self.send_logout(ctx.now, b"");
             self.state = State::LoggingOut;
             self.out.hold_app = true;
             self.timers.logout_sent(ctx.now);

@@ -369,7 +369,7 @@ impl Session {
                 b"4",
                 reason::VALUE_OUT_OF_RANGE,
                 self.helpful(36),
-                "Attempt to lower sequence number, invalid value NewSeqNo(36)",
+                super::checks::reject_text(reason::VALUE_OUT_OF_RANGE),
             ),
             None => self.send_reject(
                 ctx.now,
@@ -398,7 +398,7 @@ impl Session {
                 b"4",
                 reason::VALUE_OUT_OF_RANGE,
                 self.helpful(36),
-                "Attempt to lower sequence number, invalid value NewSeqNo(36)",
+                super::checks::reject_text(reason::VALUE_OUT_OF_RANGE),
             );
         }
         self.next_in = new_seq;

@@ -288,13 +288,8 @@ impl Session {
             "FIXT.1.1" => self.cfg.default_appl_ver_id.take(),
             _ => None,
         };
-        // Fields in tag order, as QuickFIX writes them; ApplVerID leads
-        // the body so the encoder puts it in the header.
+        // Fields in tag order, as QuickFIX writes them.
         self.send_admin_with(now, b"j", |b| {
-            // QuickFIX's generateBusinessReject names the version under FIXT.
-            if let Some(v) = appl_ver_id.as_deref() {
-                b.str(1137, v.as_bytes());
-            }
             b.uint(45, u64::from(ref_seq));
             if !text.is_empty() {
                 b.str(58, text.as_bytes());
@@ -303,6 +298,11 @@ impl Session {
                 b.uint(371, u64::from(t));
             }
             b.str(372, ref_msg_type).uint(380, u64::from(reason));
+            // QuickFIX's generateBusinessReject names the version under
+            // FIXT, after the body (it is not moved into the header).
+            if let Some(v) = appl_ver_id.as_deref() {
+                b.str(1137, v.as_bytes());
+            }
         });
         if appl_ver_id.is_some() {
             self.cfg.default_appl_ver_id = appl_ver_id;

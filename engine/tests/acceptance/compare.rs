@@ -36,7 +36,11 @@ pub fn compare(expected: &[u8], actual: &[u8], mode: Mode) -> Result<(), String>
     for (e, a) in ef.iter().zip(&af) {
         let ((et, ev), (at, av)) = (tag_value(e), tag_value(a));
         if et != at {
-            return Err(format!("expected field ({}) but found field ({})", s(et), s(at)));
+            return Err(format!(
+                "expected field ({}) but found field ({})",
+                s(et),
+                s(at)
+            ));
         }
         if !value_ok(et, ev, av, actual, mode) {
             return Err(mismatch(et, ev, av));
@@ -73,7 +77,10 @@ fn compare_unordered(ef: &[&[u8]], af: &[&[u8]], actual: &[u8]) -> Result<(), St
 fn value_ok(tag: &[u8], ev: &[u8], av: &[u8], actual: &[u8], mode: Mode) -> bool {
     let strict = mode == Mode::Strict;
     match tag {
-        b"9" => (!strict || ev == av) && body_length(actual).is_some_and(|n| av == n.to_string().as_bytes()),
+        b"9" => {
+            (!strict || ev == av)
+                && body_length(actual).is_some_and(|n| av == n.to_string().as_bytes())
+        }
         b"10" => av.len() == 3 && checksum_ok(actual),
         b"42" | b"52" | b"60" | b"122" => is_timestamp(av),
         b"58" if !strict => true,
@@ -136,7 +143,9 @@ mod tests {
         // Precision counts through the script's literal BodyLength.
         let e = msg(EXPECTED);
         let swapped = msg("8=FIX.4.4|35=0|49=ISLD|34=2|52=20231114-22:13:20.123|56=TW|");
-        assert!(compare(&e, &swapped, Mode::Strict).unwrap_err().contains("(34)"));
+        assert!(compare(&e, &swapped, Mode::Strict)
+            .unwrap_err()
+            .contains("(34)"));
         let seconds = msg("8=FIX.4.4|35=0|34=2|49=ISLD|52=20231114-22:13:20|56=TW|");
         assert!(compare(&e, &seconds, Mode::Strict).is_err());
         let mut bad = msg("8=FIX.4.4|35=0|34=2|49=ISLD|52=20231114-22:13:20.123|56=TW|");

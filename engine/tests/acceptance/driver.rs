@@ -60,15 +60,23 @@ fn step(conns: &mut HashMap<u8, Conn>, line: &Line, s: Session) -> Result<(), St
                 .map_err(|e| format!("send failed: {e}"))?;
         }
         Step::Expect(m) => {
-            let c = conns.get_mut(&line.conn).ok_or("no connection to expect on")?;
+            let c = conns
+                .get_mut(&line.conn)
+                .ok_or("no connection to expect on")?;
             let expected = prepare(m, s.comp_id, now_secs());
             let got = read_message(c)?;
             compare(&expected, &got, s.mode).map_err(|why| {
-                format!("{why}\n      expected {}\n      received {}", show(&expected), show(&got))
+                format!(
+                    "{why}\n      expected {}\n      received {}",
+                    show(&expected),
+                    show(&got)
+                )
             })?;
         }
         Step::ExpectDisconnect => {
-            let c = conns.get_mut(&line.conn).ok_or("no connection to expect on")?;
+            let c = conns
+                .get_mut(&line.conn)
+                .ok_or("no connection to expect on")?;
             wait_disconnect(c)?;
             conns.remove(&line.conn);
         }
@@ -100,7 +108,12 @@ fn read_message(c: &mut Conn) -> Result<Vec<u8>, String> {
         }
         match fill(c, deadline)? {
             0 if c.rx.is_empty() => return Err("was disconnected, expected data".into()),
-            0 => return Err(format!("was disconnected inside a message: {}", show(&c.rx))),
+            0 => {
+                return Err(format!(
+                    "was disconnected inside a message: {}",
+                    show(&c.rx)
+                ))
+            }
             _ => {}
         }
     }
@@ -109,7 +122,10 @@ fn read_message(c: &mut Conn) -> Result<Vec<u8>, String> {
 fn frame_end(rx: &[u8]) -> Option<usize> {
     let len_at = rx.windows(3).position(|w| w == b"\x019=")? + 3;
     let len_end = len_at + rx[len_at..].iter().position(|&b| b == 1)?;
-    let len: usize = std::str::from_utf8(&rx[len_at..len_end]).ok()?.parse().ok()?;
+    let len: usize = std::str::from_utf8(&rx[len_at..len_end])
+        .ok()?
+        .parse()
+        .ok()?;
     let body_end = len_end + 1 + len;
     let tail = rx.get(body_end..)?;
     Some(body_end + tail.iter().position(|&b| b == 1)? + 1)

@@ -93,7 +93,10 @@ fn time_token(s: &[u8]) -> Option<(usize, i64)> {
     if digits == 0 || rest.get(1 + digits) != Some(&b'>') {
         return None;
     }
-    let n: i64 = std::str::from_utf8(&rest[1..1 + digits]).ok()?.parse().ok()?;
+    let n: i64 = std::str::from_utf8(&rest[1..1 + digits])
+        .ok()?
+        .parse()
+        .ok()?;
     Some((5 + 1 + digits + 1, sign * n))
 }
 
@@ -288,7 +291,10 @@ mod tests {
         let t = 1_700_000_000; // 2023-11-14 22:13:20
         assert_eq!(timeify(b"52=<TIME>|", t), b"52=20231114-22:13:20|");
         assert_eq!(timeify(b"<TIME-3600>", t), b"20231114-21:13:20");
-        assert_eq!(timeify(b"<TIME+60>x<TIME>", t), b"20231114-22:14:20x20231114-22:13:20");
+        assert_eq!(
+            timeify(b"<TIME+60>x<TIME>", t),
+            b"20231114-22:14:20x20231114-22:13:20"
+        );
         assert_eq!(utc_seconds(951_782_400), "20000229-00:00:00");
     }
 

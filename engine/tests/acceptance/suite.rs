@@ -16,14 +16,46 @@ pub struct Version {
 }
 
 pub const VERSIONS: [Version; 8] = [
-    Version { dir: "fix40", comp_id: "TW40", main: false },
-    Version { dir: "fix41", comp_id: "TW41", main: false },
-    Version { dir: "fix42", comp_id: "TW42", main: true },
-    Version { dir: "fix43", comp_id: "TW43", main: false },
-    Version { dir: "fix44", comp_id: "TW44", main: true },
-    Version { dir: "fix50", comp_id: "TW50", main: true },
-    Version { dir: "fix50sp1", comp_id: "TW50SP1", main: true },
-    Version { dir: "fix50sp2", comp_id: "TW50SP2", main: true },
+    Version {
+        dir: "fix40",
+        comp_id: "TW40",
+        main: false,
+    },
+    Version {
+        dir: "fix41",
+        comp_id: "TW41",
+        main: false,
+    },
+    Version {
+        dir: "fix42",
+        comp_id: "TW42",
+        main: true,
+    },
+    Version {
+        dir: "fix43",
+        comp_id: "TW43",
+        main: false,
+    },
+    Version {
+        dir: "fix44",
+        comp_id: "TW44",
+        main: true,
+    },
+    Version {
+        dir: "fix50",
+        comp_id: "TW50",
+        main: true,
+    },
+    Version {
+        dir: "fix50sp1",
+        comp_id: "TW50SP1",
+        main: true,
+    },
+    Version {
+        dir: "fix50sp2",
+        comp_id: "TW50SP2",
+        main: true,
+    },
 ];
 
 /// The vendored definitions.
@@ -75,7 +107,10 @@ pub fn run(sel: &Selection, port: u16) -> Vec<Outcome> {
             .iter()
             .map(|v| s.spawn(move || run_version(v, &sel.filter, mode, port)))
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     })
 }
 
@@ -86,7 +121,11 @@ fn run_version(v: &Version, filter: &str, mode: Mode, port: u16) -> Vec<Outcome>
         .filter(|p| p.extension().is_some_and(|x| x == "def"))
         .collect();
     files.sort();
-    let session = Session { port, comp_id: v.comp_id, mode };
+    let session = Session {
+        port,
+        comp_id: v.comp_id,
+        mode,
+    };
     files
         .iter()
         .map(|f| format!("{}/{}", v.dir, f.file_stem().unwrap().to_string_lossy()))
@@ -97,7 +136,11 @@ fn run_version(v: &Version, filter: &str, mode: Mode, port: u16) -> Vec<Outcome>
             if std::env::var_os("ACCEPTANCE_VERBOSE").is_some() {
                 eprintln!("{name}: {}", if result.is_ok() { "ok" } else { "FAILED" });
             }
-            Outcome { name, main: v.main, result }
+            Outcome {
+                name,
+                main: v.main,
+                result,
+            }
         })
         .collect()
 }
@@ -111,8 +154,15 @@ pub fn report(target: &str, outcomes: &[Outcome]) {
             continue;
         }
         let passed = part.iter().filter(|o| o.result.is_ok()).count();
-        let which = if main { "FIX.4.2/4.4/5.0/5.0SP1/5.0SP2" } else { "FIX.4.0/4.1/4.3" };
-        println!("{target} {which}: {passed} passed, {} failed", part.len() - passed);
+        let which = if main {
+            "FIX.4.2/4.4/5.0/5.0SP1/5.0SP2"
+        } else {
+            "FIX.4.0/4.1/4.3"
+        };
+        println!(
+            "{target} {which}: {passed} passed, {} failed",
+            part.len() - passed
+        );
     }
     for o in outcomes {
         if let Err(e) = &o.result {

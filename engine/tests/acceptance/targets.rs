@@ -41,7 +41,8 @@ fn manifest() -> &'static Path {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gapless-acceptance-{}-{name}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("gapless-acceptance-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -65,7 +66,10 @@ pub fn quickfix_share() -> String {
         .args(["-c", "import sys; print(sys.prefix)"])
         .output()
         .expect("python3");
-    format!("{}/share/quickfix", String::from_utf8_lossy(&out.stdout).trim())
+    format!(
+        "{}/share/quickfix",
+        String::from_utf8_lossy(&out.stdout).trim()
+    )
 }
 
 /// `gapless run --app conformance` with the shipped conformance config.
