@@ -158,7 +158,8 @@ fn field_type(t: &str) -> FieldType {
         "FLOAT" | "PRICE" | "QTY" | "AMT" | "PRICEOFFSET" | "PERCENTAGE" => FieldType::Float,
         "CHAR" => FieldType::Char,
         "BOOLEAN" => FieldType::Boolean,
-        "UTCTIMESTAMP" => FieldType::UtcTimestamp,
+        // FIX.4.0/4.1's `TIME` is QuickFIX's UtcTimeStamp.
+        "UTCTIMESTAMP" | "TIME" => FieldType::UtcTimestamp,
         "MULTIPLEVALUESTRING" | "MULTIPLESTRINGVALUE" | "MULTIPLECHARVALUE" => {
             FieldType::MultipleValue
         }

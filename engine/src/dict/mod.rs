@@ -329,14 +329,17 @@ impl Validator {
                 text: "Invalid MsgType",
             });
         };
+        // QuickFIX's order: fields out of order, then required fields
+        // missing, then each field (so a missing required field is
+        // reported before a field the message type does not define).
         let mut seen = TagSet::default();
         let mut part = Part::Header;
+        let (mut out_of_order, mut first_error) = (None, None);
         let mut fields = Fields::new(msg.bytes()).peekable();
         while let Some((tag, value)) = fields.next() {
             if tag == 0 {
                 return Err(bad_tag(msg, value));
             }
-            self.check_field(dict, tag, value)?;
             let here = if self.transport.header.has(tag) {
                 Part::Header
             } else if self.transport.trailer.has(tag) {
@@ -344,42 +347,26 @@ impl Validator {
             } else {
                 Part::Body
             };
-            if self.opts.fields_out_of_order && here < part {
-                return Err(reject(
+            if self.opts.fields_out_of_order && here < part && out_of_order.is_none() {
+                out_of_order = Some(reject(
                     reason::TAG_OUT_OF_ORDER,
                     tag,
                     "Tag specified out of required order",
                 ));
             }
             part = here;
-            if here == Part::Body && !def.layout.has(tag) && !self.unknown_allowed(tag) {
-                return Err(reject(
-                    reason::TAG_NOT_DEFINED_FOR_MESSAGE,
-                    tag,
-                    "Tag not defined for this message type",
-                ));
-            }
-            if !seen.insert(tag) {
-                return Err(reject(
-                    reason::REPEATED_TAG,
-                    tag,
-                    "Tag appears more than once",
-                ));
-            }
-            let group = match here {
-                Part::Header => self.transport.header.groups.get(&tag),
-                Part::Body => def.layout.groups.get(&tag),
-                Part::Trailer => None,
-            };
-            if let Some(g) = group {
-                self.check_group(dict, g, tag, value, &mut fields)?;
+            if first_error.is_some() {
+                seen.insert(tag);
+            } else if let Err(e) =
+                self.check_top_field(dict, def, here, tag, value, &mut seen, &mut fields)
+            {
+                first_error = Some(e);
             }
         }
-        for (layout, _) in [
-            (&self.transport.header, 0),
-            (&def.layout, 1),
-            (&self.transport.trailer, 2),
-        ] {
+        if let Some(e) = out_of_order {
+            return Err(e);
+        }
+        for layout in [&self.transport.header, &def.layout, &self.transport.trailer] {
             if let Some(&t) = layout.required.iter().find(|&&t| !seen.contains(t)) {
                 return Err(reject(
                     reason::REQUIRED_TAG_MISSING,
@@ -388,7 +375,48 @@ impl Validator {
                 ));
             }
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The checks of one top-level field (a group's instances are walked
+    /// from `fields` after its NumInGroup); records it in `seen`.
+    #[allow(clippy::too_many_arguments)]
+    fn check_top_field<'a>(
+        &self,
+        dict: &DataDictionary,
+        def: &MessageDef,
+        here: Part,
+        tag: u32,
+        value: &'a [u8],
+        seen: &mut TagSet,
+        fields: &mut std::iter::Peekable<Fields<'a>>,
+    ) -> Result<(), SessionReject> {
+        // Present even when its value is wrong: not "required tag missing".
+        let first = seen.insert(tag);
+        self.check_field(dict, tag, value)?;
+        if here == Part::Body && !def.layout.has(tag) && !self.unknown_allowed(tag) {
+            return Err(reject(
+                reason::TAG_NOT_DEFINED_FOR_MESSAGE,
+                tag,
+                "Tag not defined for this message type",
+            ));
+        }
+        if !first {
+            return Err(reject(
+                reason::REPEATED_TAG,
+                tag,
+                "Tag appears more than once",
+            ));
+        }
+        let group = match here {
+            Part::Header => self.transport.header.groups.get(&tag),
+            Part::Body => def.layout.groups.get(&tag),
+            Part::Trailer => None,
+        };
+        match group {
+            Some(g) => self.check_group(dict, g, tag, value, fields),
+            None => Ok(()),
+        }
     }
 
     fn unknown_allowed(&self, tag: u32) -> bool {
@@ -479,6 +507,8 @@ impl Validator {
             ));
         };
         let mut found = 0u64;
+        // QuickFIX checks the count before the members' values.
+        let mut member_error = None;
         // Tags of the current instance, for its required fields.
         let (mut seen, mut n) = ([0u32; 64], 0);
         while let Some(&(tag, value)) = fields.peek() {
@@ -503,7 +533,9 @@ impl Validator {
                 seen[n] = tag;
                 n += 1;
             }
-            self.check_field(dict, tag, value)?;
+            if member_error.is_none() {
+                member_error = self.check_field(dict, tag, value).err();
+            }
             if let Some(inner) = g.layout.groups.get(&tag) {
                 self.check_group(dict, inner, tag, value, fields)?;
             }
@@ -518,7 +550,7 @@ impl Validator {
                 "Incorrect NumInGroup count for repeating group",
             ));
         }
-        Ok(())
+        member_error.map_or(Ok(()), Err)
     }
 }
 

@@ -99,6 +99,24 @@ fn each_violation_gets_quickfix_s_reject_code() {
             (reason::INCORRECT_NUM_IN_GROUP, Some(453)),
         ),
         ("ZZ", ORDER.to_string(), (reason::INVALID_MSG_TYPE, None)),
+        // QuickFIX's precedence: a missing required field before a field
+        // the type does not define; a field with an empty value is not
+        // missing; a group's count before its members' values.
+        (
+            "D",
+            format!("{}150=0|", ORDER.replace("11=ID1|", "")),
+            (reason::REQUIRED_TAG_MISSING, Some(11)),
+        ),
+        (
+            "D",
+            ORDER.replace("11=ID1", "11="),
+            (reason::TAG_WITHOUT_VALUE, Some(11)),
+        ),
+        (
+            "D",
+            format!("{ORDER}453=2|448=P1|447=D|452=999|"),
+            (reason::INCORRECT_NUM_IN_GROUP, Some(453)),
+        ),
     ];
     for (t, body, want) in cases {
         assert_eq!(code(&v, &msg(t, &body)), Some(want), "{body}");

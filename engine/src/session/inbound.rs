@@ -253,14 +253,13 @@ impl Session {
         match result {
             Ok(()) => {}
             Err(super::AppReject::UnsupportedMessageType) => {
-                self.send_business_reject(
-                    ctx.now,
-                    seq,
-                    h.msg_type,
-                    3,
-                    None,
-                    "Unsupported Message Type",
-                );
+                // QuickFIX's texts: a BusinessMessageReject's from FIX.4.2,
+                // the session Reject's before.
+                let text = match self.cfg.begin_string.as_str() >= "FIX.4.2" {
+                    true => "Unsupported Message Type",
+                    false => "Unsupported message type",
+                };
+                self.send_business_reject(ctx.now, seq, h.msg_type, 3, None, text);
             }
             Err(super::AppReject::Business {
                 reason,

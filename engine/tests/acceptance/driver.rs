@@ -31,13 +31,19 @@ struct Conn {
 /// Runs a script; `Err` names the line and the first difference.
 pub fn run(lines: &[Line], s: Session) -> Result<(), String> {
     let mut conns: HashMap<u8, Conn> = HashMap::new();
-    for line in lines {
-        step(&mut conns, line, s).map_err(|e| format!("line {}: {e}", line.number))?;
-    }
+    let result = lines.iter().try_for_each(|line| {
+        step(&mut conns, line, s).map_err(|e| format!("line {}: {e}", line.number))
+    });
     for c in conns.values() {
         let _ = c.stream.shutdown(Shutdown::Both);
     }
-    Ok(())
+    if result.is_err() && !conns.is_empty() {
+        // A script stopped midway leaves its session logged on until the
+        // engine sees the close; give it that time, so the next script's
+        // Logon is not taken for a second connection.
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    result
 }
 
 fn step(conns: &mut HashMap<u8, Conn>, line: &Line, s: Session) -> Result<(), String> {
