@@ -20,10 +20,8 @@ mod suite;
 #[path = "acceptance/targets.rs"]
 mod targets;
 
-use std::collections::BTreeSet;
 use std::process::Command;
 
-use compare::Mode;
 use suite::{Outcome, Selection};
 
 const IN_NETNS: &str = "GAPLESS_ACCEPTANCE_NETNS";
@@ -64,24 +62,8 @@ fn in_private_netns(test: &str) -> bool {
     false
 }
 
-/// Scripts Gapless is known to fail in strict mode: the test fails when
-/// one of them passes (take it off the list) or another one fails.
-fn known_failures() -> BTreeSet<String> {
-    let path = suite::definitions().join("../known_failures.txt");
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| l.split('#').next().unwrap().trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
-fn failed(outcomes: &[Outcome]) -> BTreeSet<String> {
-    outcomes
-        .iter()
-        .filter(|o| o.result.is_err())
-        .map(|o| o.name.clone())
-        .collect()
+fn all_passed(outcomes: &[Outcome]) -> bool {
+    outcomes.iter().all(|o| o.result.is_ok())
 }
 
 fn print_log_tail(engine: &targets::Engine) {
@@ -96,36 +78,18 @@ fn print_log_tail(engine: &targets::Engine) {
 }
 
 #[test]
-fn gapless_fails_no_acceptance_script_but_the_listed_ones() {
-    if !in_private_netns("gapless_fails_no_acceptance_script_but_the_listed_ones") {
+fn gapless_answers_every_acceptance_script_as_quickfix_does() {
+    if !in_private_netns("gapless_answers_every_acceptance_script_as_quickfix_does") {
         return;
     }
     let mut engine = targets::gapless();
     engine.wait_listening(targets::PORT);
-    let sel = Selection::from_env();
-    let outcomes = suite::run(&sel, targets::PORT);
+    let outcomes = suite::run(&Selection::from_env(), targets::PORT);
     suite::report("gapless", &outcomes);
     print_log_tail(&engine);
-    let all = std::env::var_os("ACCEPTANCE_VERSIONS").is_none()
-        && std::env::var_os("ACCEPTANCE_SCRIPTS").is_none();
-    if sel.mode != Mode::Strict {
-        return;
-    }
-    let ran: BTreeSet<String> = outcomes.iter().map(|o| o.name.clone()).collect();
-    let known: BTreeSet<String> = known_failures()
-        .into_iter()
-        .filter(|k| ran.contains(k))
-        .collect();
-    let failed = failed(&outcomes);
-    let new: Vec<_> = failed.difference(&known).collect();
-    let fixed: Vec<_> = known.difference(&failed).collect();
     assert!(
-        new.is_empty(),
-        "failing and not in known_failures.txt: {new:?}"
-    );
-    assert!(
-        fixed.is_empty() || !all,
-        "now passing: take them off tests/acceptance/known_failures.txt: {fixed:?}"
+        all_passed(&outcomes),
+        "Gapless answers differently from QuickFIX (first differences above)"
     );
 }
 
@@ -140,7 +104,7 @@ fn quickfix_acceptor_passes_every_script_under_our_runner() {
     suite::report("quickfix", &outcomes);
     print_log_tail(&engine);
     assert!(
-        failed(&outcomes).is_empty(),
+        all_passed(&outcomes),
         "QuickFIX itself fails: the runner is wrong"
     );
 }
