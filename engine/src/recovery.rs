@@ -1,33 +1,19 @@
-//! Recovery, sans-IO: turns gap events into ResendRequests and serves the
-//! peer's ResendRequests from the store — application messages resent
-//! with PossDupFlag=Y and OrigSendingTime, everything else collapsed into
-//! as few SequenceReset-GapFills as possible — in bounded steps.
+//! Recovery, sans-IO: serves the peer's ResendRequests from the store —
+//! application messages resent with PossDupFlag=Y and OrigSendingTime,
+//! everything else collapsed into as few SequenceReset-GapFills as
+//! possible — in bounded steps. (Our own ResendRequests need no store:
+//! the session sends them in the turn that sees the gap.)
 //!
 //! The runtime runs it on the recovery thread and passes its output to the
 //! hot path over a ring; tests run it inline.
 
-use crate::codec::encode::{put_uint, Body, Encoder, Outgoing};
+use crate::codec::encode::{Body, Encoder, Outgoing};
 use crate::codec::time::{self, Nanos};
 use crate::session::Event;
 use crate::store::{StoreError, StoreReader};
 
 /// Store flag: the message is gap-filled, not resent.
 const FLAG_ADMIN: u8 = 1;
-
-/// What recovery hands to the hot path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Output<'a> {
-    /// A session message for the hot path to stamp with the next seq
-    /// (our ResendRequest).
-    Stamp {
-        /// MsgType.
-        msg_type: &'a [u8],
-        /// Encoded body.
-        body: &'a [u8],
-    },
-    /// Complete bytes to write as they are (resends and GapFills).
-    Raw(&'a [u8]),
-}
 
 /// One peer ResendRequest being served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,21 +29,22 @@ struct Replay {
 /// The recovery side of one session.
 ///
 /// ```
-/// use gapless::recovery::{Recovery, Output};
+/// use gapless::recovery::Recovery;
 /// use gapless::session::Event;
 /// use gapless::store::{MemoryStore, MessageStore};
 /// use gapless::codec::{encode::Encoder, time::Precision};
 /// let store = MemoryStore::new();
 /// let mut r = Recovery::new(store.reader(), Encoder::new("FIX.4.4", "A", "B", Precision::Millis));
-/// r.on_event(&Event::Gap { begin: 5, end: 0 });
+/// // The peer asks for 1..=3 of ours; we sent none (the store is empty).
+/// r.on_event(&Event::ResendRequested { begin: 1, end: 0, next_out: 4 });
 /// let mut got = Vec::new();
-/// r.poll(0, 100, &mut |o| if let Output::Stamp { body, .. } = o { got = body.to_vec() }).unwrap();
-/// assert_eq!(got, b"7=5\x0116=0\x01");
+/// r.poll(0, 100, &mut |bytes| got = bytes.to_vec()).unwrap();
+/// assert!(got.windows(11).any(|w| w == b"\x0135=4\x0134=1\x01")); // one GapFill
+/// assert!(got.windows(8).any(|w| w == b"\x0136=4\x01"));
 /// ```
 pub struct Recovery {
     reader: Box<dyn StoreReader>,
     encoder: Encoder,
-    pending_gap: Option<(u32, u32)>,
     replay: Option<Replay>,
     queued: Option<Replay>,
     buf: Vec<u8>,
@@ -76,7 +63,6 @@ impl Recovery {
         Recovery {
             reader,
             encoder,
-            pending_gap: None,
             replay: None,
             queued: None,
             buf: Vec::with_capacity(1 << 16),
@@ -94,7 +80,6 @@ impl Recovery {
     /// replay in flight and one queued; a later one replaces the queued).
     pub fn on_event(&mut self, ev: &Event) {
         match *ev {
-            Event::Gap { begin, end } => self.pending_gap = Some((begin, end)),
             Event::ResendRequested {
                 begin,
                 end,
@@ -133,36 +118,23 @@ impl Recovery {
 
     /// Drops pending work (the connection it was for is gone).
     pub fn abandon(&mut self) {
-        (self.pending_gap, self.replay, self.queued) = (None, None, None);
+        (self.replay, self.queued) = (None, None);
     }
 
     /// Work is waiting.
     pub fn busy(&self) -> bool {
-        self.pending_gap.is_some() || self.replay.is_some()
+        self.replay.is_some()
     }
 
-    /// Does up to `budget` messages of work, passing each output to
-    /// `sink`. Returns how many messages were produced.
+    /// Does up to `budget` messages of work, passing each message's bytes
+    /// (complete, to write as they are) to `sink`. Returns how many messages were produced.
     pub fn poll(
         &mut self,
         now: Nanos,
         budget: usize,
-        sink: &mut dyn FnMut(Output),
+        sink: &mut dyn FnMut(&[u8]),
     ) -> Result<usize, StoreError> {
         let mut produced = 0;
-        if let Some((begin, end)) = self.pending_gap.take() {
-            self.buf.clear();
-            self.buf.extend_from_slice(b"7=");
-            put_uint(&mut self.buf, u64::from(begin));
-            self.buf.extend_from_slice(b"\x0116=");
-            put_uint(&mut self.buf, u64::from(end));
-            self.buf.push(0x01);
-            sink(Output::Stamp {
-                msg_type: b"2",
-                body: &self.buf,
-            });
-            produced += 1;
-        }
         while produced < budget {
             let Some(mut r) = self.replay.take() else {
                 break;
@@ -183,7 +155,7 @@ impl Recovery {
         r: &mut Replay,
         now: Nanos,
         budget: usize,
-        sink: &mut dyn FnMut(Output),
+        sink: &mut dyn FnMut(&[u8]),
     ) -> Result<usize, StoreError> {
         let last = r.end.min(r.cursor.saturating_add(budget.max(1) as u32 - 1));
         self.batch.clear();
@@ -217,7 +189,7 @@ impl Recovery {
                 .encoder
                 .resend(&mut self.buf, &self.store_buf[range], now)
             {
-                sink(Output::Raw(&self.buf[range]));
+                sink(&self.buf[range]);
                 self.resent += 1;
                 produced += 1;
             } else {
@@ -238,7 +210,7 @@ impl Recovery {
     }
 
     /// SequenceReset-GapFill: seq `from`, NewSeqNo `to`.
-    fn gap_fill(&mut self, from: u32, to: u32, now: Nanos, sink: &mut dyn FnMut(Output)) -> usize {
+    fn gap_fill(&mut self, from: u32, to: u32, now: Nanos, sink: &mut dyn FnMut(&[u8])) -> usize {
         let mut body = std::mem::take(&mut self.gap_fill_body);
         body.clear();
         Body::new(&mut body).uint(36, u64::from(to)).char(123, b'Y');
@@ -253,7 +225,7 @@ impl Recovery {
         };
         self.buf.clear();
         let range = self.encoder.encode_with(&mut self.buf, &m, now);
-        sink(Output::Raw(&self.buf[range]));
+        sink(&self.buf[range]);
         self.gap_fill_body = body;
         self.gap_fills += 1;
         1

@@ -10,7 +10,7 @@ use gapless::app::AppKind;
 use gapless::codec::encode::{Encoder, Outgoing};
 use gapless::codec::time::{Nanos, Precision};
 use gapless::receive::Receiver;
-use gapless::recovery::{Output, Recovery};
+use gapless::recovery::Recovery;
 use gapless::schedule::Schedule;
 use gapless::session::{Application, Ctx, Event, Session, SessionConfig};
 use gapless::store::{MemoryStore, MessageStore};
@@ -130,12 +130,7 @@ impl Harness {
             if !rec.busy() {
                 break;
             }
-            let served = rec.poll(now, 256, &mut |o| match o {
-                Output::Stamp { msg_type, body } => {
-                    s.send_admin(now, msg_type, body);
-                }
-                Output::Raw(bytes) => s.send_raw(now, bytes),
-            });
+            let served = rec.poll(now, 256, &mut |bytes| s.send_raw(now, bytes));
             if served.is_err() {
                 break;
             }

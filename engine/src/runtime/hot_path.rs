@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::probe::Probe;
 use super::ring::{RecordConsumer, RecordProducer};
 use super::transport::{ConnId, Transport};
-use super::{Cmd, OUT_RAW, OUT_STAMP};
+use super::Cmd;
 use crate::codec::time::{self, Nanos};
 use crate::receive::Receiver;
 use crate::session::{Application, Ctx, Event, Session, Stats};
@@ -298,15 +298,18 @@ impl<T: Transport> HotPath<T> {
         let mut disconnect = false;
         for ev in self.slots[i].session.drain_events() {
             match ev {
-                Event::Gap { .. } | Event::ResendRequested { .. } => {
-                    if let (Event::Gap { .. }, Some(p)) = (ev, &mut self.probe) {
+                Event::Gap { .. } => {
+                    // The session queued its ResendRequest in this turn.
+                    if let Some(p) = &mut self.probe {
                         p.gap(i, now);
                     }
+                }
+                Event::ResendRequested { .. } => {
                     if self.cmds.push(Cmd::Event(i as u16, ev)).is_err() {
                         self.cmds_dropped += 1;
                     }
                     // A syscall only if the recovery thread is parked: on
-                    // gaps and ResendRequests, never per message.
+                    // the peer's ResendRequests, never per message.
                     self.recovery.unpark();
                 }
                 Event::Disconnect(_) => disconnect = true,
@@ -339,25 +342,13 @@ impl<T: Transport> HotPath<T> {
                 None => break,
                 _ => {}
             }
-            let (slots, probe) = (&mut self.slots, &mut self.probe);
-            let popped = self.outputs.pop(|s, kind, tag, payload| {
-                let Some(slot) = slots.get_mut(usize::from(s)) else {
-                    return;
-                };
-                if slot.conn.is_none() {
-                    return;
-                }
-                match kind {
-                    OUT_STAMP => {
-                        slot.session.send_admin(now, tag, payload);
-                        if let Some(p) = probe {
-                            p.stamped(usize::from(s));
-                        }
-                    }
-                    OUT_RAW => slot.session.send_raw(now, payload),
+            let slots = &mut self.slots;
+            let popped = self
+                .outputs
+                .pop(|s, _, _, bytes| match slots.get_mut(usize::from(s)) {
+                    Some(slot) if slot.conn.is_some() => slot.session.send_raw(now, bytes),
                     _ => {}
-                }
-            });
+                });
             if popped.is_none() {
                 break;
             }

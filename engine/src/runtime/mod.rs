@@ -38,11 +38,6 @@ use crate::validator::SeqValidator;
 pub use hot_path::SessionReport;
 use transport::Transport;
 
-/// Output record kind: a session message for the hot path to stamp.
-const OUT_STAMP: u8 = 0;
-/// Output record kind: complete bytes to write.
-const OUT_RAW: u8 = 1;
-
 /// What the hot path tells the recovery thread.
 #[derive(Clone, Copy, Debug)]
 enum Cmd {

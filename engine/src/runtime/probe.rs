@@ -11,10 +11,10 @@ pub struct Probe {
     /// Start of the turn in which bytes were queued → `send` returned:
     /// application (or session) to wire.
     pub to_wire: Histogram<u64>,
-    /// Gap detected → our ResendRequest handed to the transport.
+    /// Start of the turn that detected a gap → our ResendRequest handed
+    /// to the transport (the session queues it in that turn).
     pub gap_to_request: Histogram<u64>,
     gap_since: Vec<Option<Nanos>>,
-    stamped: Vec<bool>,
 }
 
 impl Probe {
@@ -24,7 +24,6 @@ impl Probe {
             to_wire: crate::sim::histogram(),
             gap_to_request: crate::sim::histogram(),
             gap_since: vec![None; sessions],
-            stamped: vec![false; sessions],
         }
     }
 
@@ -32,18 +31,12 @@ impl Probe {
         self.gap_since[s].get_or_insert(now);
     }
 
-    pub(super) fn stamped(&mut self, s: usize) {
-        self.stamped[s] = true;
-    }
-
     /// `send` returned for session `s`; the turn started at `turn`.
     pub(super) fn sent(&mut self, s: usize, turn: Nanos) {
         let now = time::now();
         let _ = self.to_wire.record(now.saturating_sub(turn).max(1));
-        if std::mem::take(&mut self.stamped[s]) {
-            if let Some(t) = self.gap_since[s].take() {
-                let _ = self.gap_to_request.record(now.saturating_sub(t).max(1));
-            }
+        if let Some(t) = self.gap_since[s].take() {
+            let _ = self.gap_to_request.record(now.saturating_sub(t).max(1));
         }
     }
 }

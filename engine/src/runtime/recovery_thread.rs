@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::ring::RecordProducer;
-use super::{Cmd, OUT_RAW, OUT_STAMP};
+use super::Cmd;
 use crate::codec::time;
-use crate::recovery::{Output, Recovery};
+use crate::recovery::Recovery;
 
 /// What the recovery thread does when it has no work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,16 +71,11 @@ pub(super) fn run(
             if room == 0 {
                 continue;
             }
-            // A budget of 0 still sends a pending ResendRequest of ours.
             let budget = room.min(tokens.max(0.0) as usize).min(256);
             let now = time::now();
-            let produced = r.poll(now, budget, &mut |o| {
-                let pushed = match o {
-                    Output::Stamp { msg_type, body } => {
-                        out.push(i as u16, OUT_STAMP, msg_type, body)
-                    }
-                    Output::Raw(bytes) => out.push(i as u16, OUT_RAW, b"", bytes),
-                };
+            let produced = r.poll(now, budget, &mut |bytes| {
+                // Complete messages (resends, GapFills): no kind or tag.
+                let pushed = out.push(i as u16, 0, b"", bytes);
                 debug_assert!(pushed, "room was checked before polling");
             });
             if let Ok(n) = produced {

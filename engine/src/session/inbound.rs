@@ -294,7 +294,8 @@ impl Session {
         }
     }
 
-    /// Asks the recovery side for `next_in..` (chunked if configured).
+    /// Sends our ResendRequest for `next_in..` (chunked if configured)
+    /// at once, in the turn that saw the gap: it needs no store read.
     pub(super) fn request_gap(&mut self, ctx: &mut Ctx) {
         let begin = self.next_in;
         let end = match self.cfg.resend_chunk_size {
@@ -314,6 +315,9 @@ impl Session {
         self.gap.requested = Some((begin, covered));
         self.gap.requested_at = ctx.now;
         self.stats.gaps += 1;
+        self.send_admin_with(ctx.now, b"2", |b| {
+            b.uint(7, u64::from(begin)).uint(16, u64::from(end));
+        });
         self.events.push(Event::Gap { begin, end });
     }
 

@@ -4,7 +4,7 @@
 use super::*;
 use crate::codec::encode::{Body, Encoder, Outgoing};
 use crate::receive::Receiver;
-use crate::recovery::{Output, Recovery};
+use crate::recovery::Recovery;
 use crate::store::MemoryStore;
 use crate::validator::SoftwareValidator;
 
@@ -87,13 +87,8 @@ impl Side {
         self.events.extend(evs);
         let (rec, s) = (&mut self.rec, &mut self.s);
         while rec.busy() {
-            rec.poll(now, 1000, &mut |o| match o {
-                Output::Stamp { msg_type, body } => {
-                    s.send_admin(now, msg_type, body);
-                }
-                Output::Raw(bytes) => s.send_raw(now, bytes),
-            })
-            .unwrap();
+            rec.poll(now, 1000, &mut |bytes| s.send_raw(now, bytes))
+                .unwrap();
         }
     }
 

@@ -4,7 +4,7 @@
 use super::*;
 use crate::codec::encode::Encoder;
 use crate::codec::time::Precision;
-use crate::recovery::{Output, Recovery};
+use crate::recovery::Recovery;
 use crate::session::Event;
 
 const SEG: usize = 8192;
@@ -189,10 +189,8 @@ fn gapfill_policy_answers_a_resend_of_the_lost_range_with_a_gap_fill() {
         if !rec.busy() {
             break;
         }
-        rec.poll(1_700_000_000_000_000_000, 1000, &mut |o| {
-            if let Output::Raw(b) = o {
-                frames.push(b.to_vec());
-            }
+        rec.poll(1_700_000_000_000_000_000, 1000, &mut |b| {
+            frames.push(b.to_vec())
         })
         .unwrap();
     }
