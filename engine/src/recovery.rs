@@ -79,40 +79,39 @@ impl Recovery {
     /// the replay in flight will not cover, and waits for it (at most one
     /// replay in flight and one queued; a later one replaces the queued).
     pub fn on_event(&mut self, ev: &Event) {
-        match *ev {
-            Event::ResendRequested {
-                begin,
-                end,
-                next_out,
-            } => {
-                let last = if end == 0 || end >= next_out {
-                    next_out.saturating_sub(1)
-                } else {
-                    end
-                };
-                let mut r = Replay {
-                    cursor: begin.max(1),
-                    end: last,
-                    gap_from: None,
-                };
-                if r.cursor > r.end {
-                    // Nothing we sent lies in the range (BeginSeqNo beyond
-                    // our last seq): nothing to replay.
-                    return;
-                }
-                match self.replay {
-                    None => self.replay = Some(r),
-                    Some(busy) => {
-                        // The replay in flight delivers up to its end:
-                        // serve only what lies beyond it.
-                        r.cursor = r.cursor.max(busy.end + 1);
-                        if r.cursor <= r.end {
-                            self.queued = Some(r);
-                        }
-                    }
+        let Event::ResendRequested {
+            begin,
+            end,
+            next_out,
+        } = *ev
+        else {
+            return;
+        };
+        let last = if end == 0 || end >= next_out {
+            next_out.saturating_sub(1)
+        } else {
+            end
+        };
+        let mut r = Replay {
+            cursor: begin.max(1),
+            end: last,
+            gap_from: None,
+        };
+        if r.cursor > r.end {
+            // Nothing we sent lies in the range (BeginSeqNo beyond our last
+            // seq): nothing to replay.
+            return;
+        }
+        match self.replay {
+            None => self.replay = Some(r),
+            Some(busy) => {
+                // The replay in flight delivers up to its end: serve only
+                // what lies beyond it.
+                r.cursor = r.cursor.max(busy.end + 1);
+                if r.cursor <= r.end {
+                    self.queued = Some(r);
                 }
             }
-            _ => {}
         }
     }
 
