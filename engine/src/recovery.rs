@@ -40,7 +40,7 @@ struct Replay {
 /// let mut got = Vec::new();
 /// r.poll(0, 100, &mut |bytes| got = bytes.to_vec()).unwrap();
 /// assert!(got.windows(11).any(|w| w == b"\x0135=4\x0134=1\x01")); // one GapFill
-/// assert!(got.windows(8).any(|w| w == b"\x0136=4\x01"));
+/// assert!(got.windows(6).any(|w| w == b"\x0136=4\x01"));
 /// ```
 pub struct Recovery {
     reader: Box<dyn StoreReader>,

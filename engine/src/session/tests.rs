@@ -235,6 +235,18 @@ fn resend_request_is_sent_with_expected_begin_and_zero_end() {
 }
 
 #[test]
+fn resend_request_leaves_in_the_call_that_sees_the_gap_without_the_recovery_side() {
+    let (_, mut b) = logged_on_pair();
+    b.rx.extend(&peer_msg(b"D", 5, false, &order(5)));
+    b.rx.process(T0, &mut b.s, &mut b.v, &mut b.app);
+    // Not through `after`: no event reached recovery, yet it is queued.
+    let out = frames(b.s.wire());
+    assert_eq!(out.len(), 1);
+    assert_eq!(Message::new(&out[0]).msg_type(), b"2");
+    assert!(!b.rec.busy());
+}
+
+#[test]
 fn admin_messages_are_gap_filled_and_app_messages_resent_with_poss_dup() {
     let (mut a, mut b) = logged_on_pair();
     a.send_orders(T0, 1..=2);
