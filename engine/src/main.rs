@@ -181,6 +181,12 @@ fn run_main(a: &RunArgs) -> ExitCode {
             r.id, r.next_in, r.next_out, r.stats
         );
     }
+    if report.store_waits > 0 {
+        println!(
+            "gapless run: {} turns left a session unread while its journal waited for a spare segment",
+            report.store_waits
+        );
+    }
     if report.cmds_dropped + report.log_dropped > 0 {
         println!(
             "gapless run: rings full: {} recovery commands and {} log chunks dropped",

@@ -1,7 +1,7 @@
 //! Benchmark (c): echo round trip. `fix` mode logs on to an echoing
 //! acceptor and times COUNT NewOrderSingle → echo round trips, one at a
 //! time; `raw` mode times the same bytes against `rawecho`, a plain TCP
-//! echo. Prints p50/p99/p99.9 in µs as a JSON line and writes `.hgrm`.
+//! echo. Prints p50/p99/p99.9/p99.99/max in µs as a JSON line and writes `.hgrm`.
 //!
 //! ```sh
 //! cargo run --release -p gapless-bench --bin pingpong -- fix 127.0.0.1:5001 20000 gapless
@@ -49,10 +49,11 @@ fn main() -> std::io::Result<()> {
     }
     let us = |p: f64| h.value_at_percentile(p) as f64 / 1000.0;
     println!(
-        "{{\"engine\":\"{name}\",\"bench\":\"echo_rtt\",\"count\":{count},\"p50_us\":{:.1},\"p99_us\":{:.1},\"p99_9_us\":{:.1},\"max_us\":{:.1}}}",
+        "{{\"engine\":\"{name}\",\"bench\":\"echo_rtt\",\"count\":{count},\"p50_us\":{:.1},\"p99_us\":{:.1},\"p99_9_us\":{:.1},\"p99_99_us\":{:.1},\"max_us\":{:.1}}}",
         us(50.0),
         us(99.0),
         us(99.9),
+        us(99.99),
         h.max() as f64 / 1000.0
     );
     let dir = std::path::Path::new("out/bench");
