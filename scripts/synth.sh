@@ -12,6 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MAX_LTP=${MAX_LTP:-54}
+# The line-rate pipeline's stages (issue 12), synthesized alone until
+# seq_validator uses them; each must stay within its measured depth.
+STAGES=("beat_compact 4")
 out=${1:-target/synth}
 mkdir -p "$out"
 SRC=(fpga/seq_validator.v fpga/fix_parse_step.v fpga/seq_classify.v fpga/verdict_record.v fpga/verdict_fifo.v)
@@ -46,3 +49,19 @@ fi
 if (( depth > MAX_LTP )); then
   echo "synth: longest path $depth 6-LUT levels exceeds MAX_LTP=$MAX_LTP"; exit 1
 fi
+
+for st in "${STAGES[@]}"; do
+  read -r m max <<<"$st"
+  yosys -q -l "$out/$m.log" -p "read_verilog -sv fpga/$m.v; synth -flatten -top $m; abc -lut 6; \
+    opt_clean; tee -q -o $out/${m}_stat.txt stat; check -assert; tee -q -o $out/${m}_ltp.txt ltp -noff"
+  if grep -q "DLATCH" "$out/${m}_stat.txt"; then
+    echo "synth: latches inferred in $m"; exit 1
+  fi
+  d=$(grep -o "Longest topological path in $m (length=[0-9]*)" "$out/${m}_ltp.txt" | grep -o "[0-9]*)" | tr -d ')')
+  l=$(awk '/ \$lut /{print $2}' "$out/${m}_stat.txt")
+  f=$(awk '/ \$_[A-Z]*DFF[A-Z0-9_]* /{s+=$2} END{print s+0}' "$out/${m}_stat.txt")
+  echo "synth: stage $m (not yet in seq_validator): 6-LUT=$l FF=$f; longest path $d 6-LUT levels (limit $max)"
+  if (( d > max )); then
+    echo "synth: $m longest path $d exceeds $max"; exit 1
+  fi
+done
