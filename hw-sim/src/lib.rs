@@ -178,27 +178,71 @@ impl Sim {
         panic!("seq_validator held s_axis_tready low for a million cycles");
     }
 
+    /// Takes the next beat off `rest`: a full beat, or a random fill
+    /// under [`Stalls::random_fill`].
+    fn next_beat(&mut self, rest: &mut &[u8]) -> ([u8; BEAT_BYTES], u8) {
+        let (mut data, mut keep) = ([0u8; BEAT_BYTES], 0u8);
+        if self.stalls.is_some_and(|s| s.random_fill) {
+            let mask = (self.random() as u8) | 1 << (self.random() % 8);
+            for (lane, byte) in data.iter_mut().enumerate() {
+                if mask & (1 << lane) != 0 && !rest.is_empty() {
+                    (*byte, keep, *rest) = (rest[0], keep | 1 << lane, &rest[1..]);
+                }
+            }
+        } else {
+            let n = rest.len().min(BEAT_BYTES);
+            data[..n].copy_from_slice(&rest[..n]);
+            keep = ((1u16 << n) - 1) as u8;
+            *rest = &rest[n..];
+        }
+        (data, keep)
+    }
+
     /// Pushes `bytes` as beats: full beats, or random fills under
-    /// [`Stalls::random_fill`].
+    /// [`Stalls::random_fill`]. Does not drain: records of earlier pushes
+    /// may still be in the pipeline, and a following push's first beat
+    /// is offered the cycle after this one's last.
     pub fn push_stream(&mut self, session: u16, bytes: &[u8]) {
-        let random_fill = self.stalls.is_some_and(|s| s.random_fill);
         let mut rest = bytes;
         while !rest.is_empty() {
-            let (mut data, mut keep) = ([0u8; BEAT_BYTES], 0u8);
-            if random_fill {
-                let mask = (self.random() as u8) | 1 << (self.random() % 8);
-                for (lane, byte) in data.iter_mut().enumerate() {
-                    if mask & (1 << lane) != 0 && !rest.is_empty() {
-                        (*byte, keep, rest) = (rest[0], keep | 1 << lane, &rest[1..]);
-                    }
-                }
-            } else {
-                let n = rest.len().min(BEAT_BYTES);
-                data[..n].copy_from_slice(&rest[..n]);
-                keep = ((1u16 << n) - 1) as u8;
-                rest = &rest[n..];
-            }
+            let (data, keep) = self.next_beat(&mut rest);
             self.push_beat(session, data, keep, rest.is_empty());
+        }
+    }
+
+    /// Pushes several sessions' bytes beat by beat, without draining:
+    /// beat `n` belongs to `streams[pattern[n % pattern.len()]]`, skipping
+    /// streams already sent, so the session can change on every beat
+    /// (`pattern` `[0, 1]`: A-B-A-B…; `[0, 0, 1]`: A-A-B…). Without
+    /// [`Stalls`] each beat is offered the cycle after the previous one.
+    ///
+    /// ```
+    /// let mut sim = hw_sim::Sim::new();
+    /// let hb = b"8=FIX.4.4\x019=10\x0135=0\x0134=1\x0110=165\x01";
+    /// let before = sim.cycles();
+    /// sim.push_interleaved(&[(0, &hb[..]), (1, &hb[..])], &[0, 1]);
+    /// assert_eq!(sim.cycles() - before, 8); // 2 x 4 beats, one per cycle
+    /// sim.drain();
+    /// assert_eq!(sim.records().count(), 2);
+    /// ```
+    pub fn push_interleaved(&mut self, streams: &[(u16, &[u8])], pattern: &[usize]) {
+        assert!(
+            pattern.iter().all(|&i| i < streams.len()),
+            "pattern indexes streams"
+        );
+        let mut rests: Vec<&[u8]> = streams.iter().map(|&(_, b)| b).collect();
+        let mut left = rests.iter().filter(|r| !r.is_empty()).count();
+        let mut n = 0;
+        while left > 0 {
+            let k = pattern[n % pattern.len()];
+            n += 1;
+            if rests[k].is_empty() {
+                continue;
+            }
+            let (data, keep) = self.next_beat(&mut rests[k]);
+            let last = rests[k].is_empty();
+            self.push_beat(streams[k].0, data, keep, last);
+            left -= usize::from(last);
         }
     }
 
@@ -289,6 +333,104 @@ mod tests {
             sim.drain();
             assert_eq!(sim.records().collect::<Vec<_>>(), want, "seed {seed}");
         }
+    }
+
+    /// Each stream alone on session `base + i`, drained: the reference.
+    fn alone(streams: &[&[u8]], base: u16) -> Vec<Vec<Record>> {
+        let mut sim = Sim::new();
+        for (i, s) in streams.iter().enumerate() {
+            sim.push_stream(base + i as u16, s);
+        }
+        sim.drain();
+        by_session(sim.records(), base, streams.len())
+    }
+
+    /// Records split by session, with the session field cleared.
+    fn by_session(records: impl Iterator<Item = Record>, base: u16, n: usize) -> Vec<Vec<Record>> {
+        let mut out = vec![Vec::new(); n];
+        for mut r in records {
+            let i = usize::from(r.session() - base);
+            r.0[0] &= !0xffff;
+            out[i].push(r);
+        }
+        out
+    }
+
+    #[test]
+    fn sessions_switching_on_consecutive_beats_take_one_cycle_per_beat_and_keep_their_verdicts() {
+        // Frames of 32, 37 and 34 bytes, so frames and fields straddle
+        // beats and each switch leaves a session mid-field.
+        let dup2 = b"8=FIX.4.4\x019=15\x0135=D\x0134=2\x0143=Y\x0110=189\x01";
+        let hb100 = b"8=FIX.4.4\x019=12\x0135=0\x0134=100\x0110=007\x01";
+        let streams: [Vec<u8>; 4] = [
+            [HB1, &dup2[..], HB3, HB1].concat(),
+            [HB3, HB1, b"x", &dup2[..], HB3].concat(),
+            [HB1, HB1, HB3, &hb100[..]].concat(),
+            [b"yy", HB1, HB1].concat(),
+        ];
+        let refs: Vec<&[u8]> = streams.iter().map(|s| &s[..]).collect();
+        let want = alone(&refs, 0);
+        let kinds: Vec<Vec<u8>> = want
+            .iter()
+            .map(|rs| rs.iter().map(|r| r.kind()).collect())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                vec![0, 0, 0, 3],
+                vec![1, 0, 6, 0, 0],
+                vec![0, 3, 1, 1],
+                vec![6, 0, 3]
+            ]
+        );
+        let patterns: [(&str, &[usize], usize); 5] = [
+            ("A-B-A", &[0, 1], 2),
+            ("A-A-B", &[0, 0, 1], 2),
+            ("A-B-B", &[0, 1, 1], 2),
+            ("every beat", &[0, 1, 2, 3], 4),
+            ("irregular", &[0, 1, 0, 2, 3, 3, 1, 2, 0, 0, 3], 4),
+        ];
+        for (name, pattern, n) in patterns {
+            let mut sim = Sim::new();
+            let base = 20;
+            let input: Vec<(u16, &[u8])> = (0..n).map(|i| (base + i as u16, refs[i])).collect();
+            let beats: usize = refs[..n].iter().map(|s| s.len().div_ceil(BEAT_BYTES)).sum();
+            let before = sim.cycles();
+            sim.push_interleaved(&input, pattern);
+            assert_eq!(
+                sim.cycles() - before,
+                beats as u64,
+                "{name}: one beat accepted per cycle"
+            );
+            sim.drain();
+            assert_eq!(by_session(sim.records(), base, n), want[..n], "{name}");
+            for seed in 1..6 {
+                let mut sim = Sim::new();
+                sim.set_stalls(Some(Stalls {
+                    seed,
+                    valid_gap_pct: 20,
+                    ready_drop_pct: 40,
+                    random_fill: true,
+                }));
+                sim.push_interleaved(&input, pattern);
+                sim.drain();
+                let got = by_session(sim.records(), base, n);
+                assert_eq!(got, want[..n], "{name} with stalls, seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn pushes_without_drain_run_back_to_back() {
+        let mut sim = Sim::new();
+        let before = sim.cycles();
+        for _ in 0..10 {
+            sim.push_stream(7, HB1);
+        }
+        assert_eq!(sim.cycles() - before, 40, "40 beats in 40 cycles");
+        sim.drain();
+        let kinds: Vec<u8> = sim.records().map(|r| r.kind()).collect();
+        assert_eq!(kinds, [0, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
     }
 
     #[cfg(feature = "waves")]

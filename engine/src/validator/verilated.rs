@@ -141,17 +141,44 @@ pub fn verdict(r: &Record) -> Verdict {
     }
 }
 
-impl SeqValidator for VerilatedValidator {
-    fn push(&mut self, session: u16, window: &[u8], window_offset: u64, out: &mut Vec<Verdict>) {
-        let end = window_offset + window.len() as u64;
-        let feed = self.feeds[usize::from(session)];
-        let new = &window[(feed.fed - window_offset) as usize..];
-        self.sim.push_stream(session, new);
+impl VerilatedValidator {
+    /// Like [`SeqValidator::push`] for several sessions at once: their new
+    /// bytes go through the RTL beat by beat in turn (the session changes
+    /// on every beat while two or more still have bytes), with no drain
+    /// in between; then one drain. `out` gets each session's verdicts in
+    /// stream order; verdicts of different sessions come in the order the
+    /// RTL finished them. Each entry is `(session, window, window_offset)`
+    /// as for `push`; the sessions must be distinct.
+    ///
+    /// ```
+    /// use gapless::validator::{SeqValidator, VerdictKind};
+    /// use gapless::validator::verilated::VerilatedValidator;
+    /// let mut v = VerilatedValidator::new(2, 4096).unwrap();
+    /// let hb = b"8=FIX.4.4\x019=10\x0135=0\x0134=1\x0110=165\x01";
+    /// let mut out = Vec::new();
+    /// v.push_interleaved(&[(0, &hb[..], 0), (1, &hb[..], 0)], &mut out);
+    /// assert_eq!(out.len(), 2);
+    /// assert!(out.iter().all(|v| v.kind == VerdictKind::InOrder));
+    /// ```
+    pub fn push_interleaved(&mut self, pushes: &[(u16, &[u8], u64)], out: &mut Vec<Verdict>) {
+        let mut streams = Vec::with_capacity(pushes.len());
+        for (i, &(session, window, window_offset)) in pushes.iter().enumerate() {
+            assert!(
+                pushes[..i].iter().all(|p| p.0 != session),
+                "session {session} twice in one push_interleaved"
+            );
+            let fed = self.feeds[usize::from(session)].fed;
+            streams.push((session, &window[(fed - window_offset) as usize..]));
+        }
+        let pattern: Vec<usize> = (0..pushes.len()).collect();
+        self.sim.push_interleaved(&streams, &pattern);
         self.sim.drain();
-        let feed = &mut self.feeds[usize::from(session)];
-        feed.fed = end;
+        for &(session, window, window_offset) in pushes {
+            self.feeds[usize::from(session)].fed = window_offset + window.len() as u64;
+        }
         for r in self.sim.records() {
             let v = verdict(&r);
+            let feed = &mut self.feeds[usize::from(v.session)];
             if v.kind == VerdictKind::Garbled {
                 feed.hunt_from = Some(v.offset + u64::from(v.len) - 1);
             } else {
@@ -161,11 +188,20 @@ impl SeqValidator for VerilatedValidator {
         }
         // While the RTL hunts, the next frame starts at the first `8=FIX`
         // from the offending byte on, or within the last four bytes.
-        if let Some(from) = feed.hunt_from {
-            let tail = &window[(from - window_offset) as usize..];
-            feed.retain = super::hunt(tail, from).unwrap_or_else(|keep| keep);
-            feed.hunt_from = Some(feed.retain);
+        for &(session, window, window_offset) in pushes {
+            let feed = &mut self.feeds[usize::from(session)];
+            if let Some(from) = feed.hunt_from {
+                let tail = &window[(from - window_offset) as usize..];
+                feed.retain = super::hunt(tail, from).unwrap_or_else(|keep| keep);
+                feed.hunt_from = Some(feed.retain);
+            }
         }
+    }
+}
+
+impl SeqValidator for VerilatedValidator {
+    fn push(&mut self, session: u16, window: &[u8], window_offset: u64, out: &mut Vec<Verdict>) {
+        self.push_interleaved(&[(session, window, window_offset)], out);
     }
 
     fn retain_from(&self, session: u16) -> u64 {
