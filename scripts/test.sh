@@ -8,6 +8,7 @@ bash scripts/install-deps.sh
 
 echo "== fmt";    cargo fmt --all -- --check
 echo "== clippy"; cargo clippy --workspace --all-targets -- -D warnings
+echo "== clippy (verilator)"; cargo clippy -p gapless --features verilator --all-targets -- -D warnings
 echo "== clippy (dpdk)"; cargo clippy -p gapless -p gapless-bench --features gapless-bench/dpdk --all-targets -- -D warnings
 echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 RUSTDOCFLAGS="-D warnings" cargo doc -p gapless --features dpdk --no-deps --quiet
@@ -15,6 +16,9 @@ echo "== rtl";    bash scripts/rtl_tb.sh && bash scripts/synth.sh
 echo "== pnr";    bash scripts/pnr_ecp5.sh
 echo "== waves";  cargo test -q -p gapless-hw-sim --features waves
 echo "== tests";  cargo test --workspace
+# The RTL in the loop (feature `verilator`): the differential run against
+# the software model, and the engine with Validator=verilator.
+echo "== tests (verilator)"; cargo test -p gapless --features verilator --test rtl_differential --test run_validator
 # The DPDK path (feature `dpdk`): user-space TCP over DPDK ring ports in one
 # process, and over net_af_packet on a veth between two network namespaces
 # against QuickFIX on kernel TCP. Each test file is its own process (one
