@@ -13,6 +13,8 @@
 mod compare;
 #[path = "acceptance/driver.rs"]
 mod driver;
+#[path = "support/netns.rs"]
+mod netns;
 #[path = "acceptance/script.rs"]
 mod script;
 #[path = "acceptance/suite.rs"]
@@ -20,47 +22,8 @@ mod suite;
 #[path = "acceptance/targets.rs"]
 mod targets;
 
-use std::process::Command;
-
+use netns::in_private_netns;
 use suite::{Outcome, Selection};
-
-const IN_NETNS: &str = "GAPLESS_ACCEPTANCE_NETNS";
-
-/// Runs the calling test again inside `unshare -n` (a namespace holding
-/// only loopback); `true` when already inside, so the caller goes on.
-fn in_private_netns(test: &str) -> bool {
-    if std::env::var_os(IN_NETNS).is_some() {
-        return true;
-    }
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new("unshare")
-        .args([
-            "-n",
-            "--",
-            "sh",
-            "-c",
-            "ip link set lo up && exec \"$@\"",
-            "sh",
-        ])
-        .arg(exe)
-        .args([
-            test,
-            "--exact",
-            "--nocapture",
-            "--include-ignored",
-            "--test-threads=1",
-        ])
-        .env(IN_NETNS, "1")
-        .output()
-        .expect("unshare (util-linux) is needed");
-    print!("{}", String::from_utf8_lossy(&out.stdout));
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    assert!(
-        out.status.success(),
-        "{test} failed (it needs root for unshare -n; output above)"
-    );
-    false
-}
 
 fn all_passed(outcomes: &[Outcome]) -> bool {
     outcomes.iter().all(|o| o.result.is_ok())

@@ -10,6 +10,8 @@
 
 #[path = "support/feeder.rs"]
 mod feeder;
+#[path = "support/netns.rs"]
+mod netns;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,41 +25,9 @@ use gapless::runtime::{Engine, EngineOptions, SessionSpec};
 use gapless::session::{Application, SessionConfig};
 use gapless::sim::lossy::{FaultCounters, FaultPlan, LossyTransport};
 use gapless::store::FileStore;
+use netns::in_private_netns;
 
 const MESSAGES: u64 = 10_000;
-
-/// Re-runs `test` in a private network namespace; true if this process is
-/// already the one inside.
-fn in_private_netns(test: &str) -> bool {
-    if std::env::var_os("GAPLESS_NETNS").is_some() {
-        return true;
-    }
-    let exe = std::env::current_exe().unwrap();
-    let status = Command::new("unshare")
-        .args([
-            "-n",
-            "--",
-            "sh",
-            "-c",
-            "ip link set lo up && exec \"$0\" \"$@\"",
-        ])
-        .arg(exe)
-        .args([
-            test,
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-            "--include-ignored",
-        ])
-        .env("GAPLESS_NETNS", "1")
-        .status()
-        .expect("unshare (util-linux) must be installed; tests run as root");
-    assert!(
-        status.success(),
-        "{test} failed inside its network namespace"
-    );
-    false
-}
 
 fn peer_script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/qf_peer.py")
