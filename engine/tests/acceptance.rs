@@ -25,7 +25,13 @@ mod targets;
 use netns::in_private_netns;
 use suite::{Outcome, Selection};
 
+/// Every script passed, and there was at least one (a selection that
+/// names no script is a mistake, not a pass).
 fn all_passed(outcomes: &[Outcome]) -> bool {
+    assert!(
+        !outcomes.is_empty(),
+        "no script selected: check ACCEPTANCE_VERSIONS / ACCEPTANCE_SCRIPTS"
+    );
     outcomes.iter().all(|o| o.result.is_ok())
 }
 
