@@ -295,7 +295,7 @@ impl<T: Transport> HotPath<T> {
     }
 
     fn route_events(&mut self, i: usize, now: Nanos) {
-        let mut disconnect = false;
+        let (mut disconnect, mut gap) = (false, false);
         for ev in self.slots[i].session.drain_events() {
             match ev {
                 Event::Gap { .. } => {
@@ -303,6 +303,7 @@ impl<T: Transport> HotPath<T> {
                     if let Some(p) = &mut self.probe {
                         p.gap(i, now);
                     }
+                    gap = true;
                 }
                 Event::ResendRequested { .. } => {
                     if self.cmds.push(Cmd::Event(i as u16, ev)).is_err() {
@@ -322,6 +323,10 @@ impl<T: Transport> HotPath<T> {
         if disconnect {
             self.flush(i, now);
             self.drop_conn(i, now);
+        } else if gap {
+            // The ResendRequest goes now, not after the other sessions'
+            // reads and the recovery records of this turn.
+            self.flush(i, now);
         }
     }
 
