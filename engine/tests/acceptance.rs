@@ -46,16 +46,22 @@ fn print_log_tail(engine: &targets::Engine) {
     }
 }
 
+/// Plays the selected scripts against `engine` (started inside the
+/// namespace), prints the score as `name`; the outcomes.
+fn play(name: &str, mut engine: targets::Engine) -> Vec<Outcome> {
+    engine.wait_listening(targets::PORT);
+    let outcomes = suite::run(&Selection::from_env(), targets::PORT);
+    suite::report(name, &outcomes);
+    print_log_tail(&engine);
+    outcomes
+}
+
 #[test]
 fn gapless_answers_every_acceptance_script_as_quickfix_does() {
     if !in_private_netns("gapless_answers_every_acceptance_script_as_quickfix_does") {
         return;
     }
-    let mut engine = targets::gapless();
-    engine.wait_listening(targets::PORT);
-    let outcomes = suite::run(&Selection::from_env(), targets::PORT);
-    suite::report("gapless", &outcomes);
-    print_log_tail(&engine);
+    let outcomes = play("gapless", targets::gapless());
     assert!(
         all_passed(&outcomes),
         "Gapless answers differently from QuickFIX (first differences above)"
@@ -67,11 +73,7 @@ fn quickfix_acceptor_passes_every_script_under_our_runner() {
     if !in_private_netns("quickfix_acceptor_passes_every_script_under_our_runner") {
         return;
     }
-    let mut engine = targets::quickfix();
-    engine.wait_listening(targets::PORT);
-    let outcomes = suite::run(&Selection::from_env(), targets::PORT);
-    suite::report("quickfix", &outcomes);
-    print_log_tail(&engine);
+    let outcomes = play("quickfix", targets::quickfix());
     assert!(
         all_passed(&outcomes),
         "QuickFIX itself fails: the runner is wrong"

@@ -77,8 +77,13 @@ impl<'a> Body<'a> {
 }
 
 /// Appends `v` in decimal.
-pub fn put_uint(out: &mut Vec<u8>, mut v: u64) {
+pub fn put_uint(out: &mut Vec<u8>, v: u64) {
     let mut tmp = [0u8; 20];
+    out.extend_from_slice(decimal(v, &mut tmp));
+}
+
+/// `v` in decimal, written at the end of `tmp`.
+fn decimal(mut v: u64, tmp: &mut [u8; 20]) -> &[u8] {
     let mut i = tmp.len();
     loop {
         i -= 1;
@@ -88,7 +93,7 @@ pub fn put_uint(out: &mut Vec<u8>, mut v: u64) {
             break;
         }
     }
-    out.extend_from_slice(&tmp[i..]);
+    &tmp[i..]
 }
 
 fn digits(mut v: u64) -> usize {
@@ -181,16 +186,11 @@ impl Encoder {
     pub fn encode_with(&self, out: &mut Vec<u8>, m: &Outgoing, now: Nanos) -> Range<usize> {
         let mut ts = [0u8; time::MAX_LEN];
         let ts_len = time::format(now, self.precision, &mut ts);
-        let mut seq = [0u8; 10];
-        let seq_len = digits(u64::from(m.seq));
-        let mut n = m.seq;
-        for d in seq[..seq_len].iter_mut().rev() {
-            *d = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
+        let mut seq = [0u8; 20];
+        let seq = decimal(u64::from(m.seq), &mut seq);
         let poss_dup: &[u8] = if m.poss_dup { b"Y" } else { b"" };
         let own: [(u32, &[u8]); 6] = [
-            (34, &seq[..seq_len]),
+            (34, seq),
             (43, poss_dup),
             (49, &self.sender),
             (52, &ts[..ts_len]),
