@@ -10,10 +10,10 @@
 pub mod app;
 pub mod codec;
 pub mod config;
+pub mod connection;
 pub mod dict;
 pub mod launch;
 pub mod log;
-pub mod receive;
 pub mod recovery;
 pub mod runtime;
 pub mod schedule;

@@ -9,7 +9,7 @@
 
 use crate::codec::encode::{Body, Encoder, Outgoing};
 use crate::codec::time::{self, Nanos};
-use crate::session::Event;
+use crate::session::ResendRange;
 use crate::store::{StoreError, StoreReader};
 
 /// Store flag: the message is gap-filled, not resent.
@@ -30,13 +30,13 @@ struct Replay {
 ///
 /// ```
 /// use gapless::recovery::Recovery;
-/// use gapless::session::Event;
+/// use gapless::session::ResendRange;
 /// use gapless::store::{MemoryStore, MessageStore};
 /// use gapless::codec::{encode::Encoder, time::Precision};
 /// let store = MemoryStore::new();
 /// let mut r = Recovery::new(store.reader(), Encoder::new("FIX.4.4", "A", "B", Precision::Millis));
 /// // The peer asks for 1..=3 of ours; we sent none (the store is empty).
-/// r.on_event(&Event::ResendRequested { begin: 1, end: 0, next_out: 4 });
+/// r.serve(ResendRange { begin: 1, end: 0, next_out: 4 });
 /// let mut got = Vec::new();
 /// r.poll(0, 100, &mut |bytes| got = bytes.to_vec()).unwrap();
 /// assert!(got.windows(11).any(|w| w == b"\x0135=4\x0134=1\x01")); // one GapFill
@@ -74,19 +74,16 @@ impl Recovery {
         }
     }
 
-    /// Takes a session event; ignores those that are not for recovery.
-    /// A peer ResendRequest arriving while one is served is trimmed to what
-    /// the replay in flight will not cover, and waits for it (at most one
-    /// replay in flight and one queued; a later one replaces the queued).
-    pub fn on_event(&mut self, ev: &Event) {
-        let Event::ResendRequested {
+    /// Takes a peer's ResendRequest. One arriving while another is served
+    /// is trimmed to what the replay in flight will not cover, and waits
+    /// for it (at most one replay in flight and one queued; a later one
+    /// replaces the queued).
+    pub fn serve(&mut self, range: ResendRange) {
+        let ResendRange {
             begin,
             end,
             next_out,
-        } = *ev
-        else {
-            return;
-        };
+        } = range;
         let last = if end == 0 || end >= next_out {
             next_out.saturating_sub(1)
         } else {
@@ -245,7 +242,7 @@ mod tests {
         let store = MemoryStore::new();
         let enc = Encoder::new("FIX.4.4", "A", "B", Precision::Millis);
         let mut r = Recovery::new(store.reader(), enc);
-        r.on_event(&Event::ResendRequested {
+        r.serve(ResendRange {
             begin: 4,
             end: 6,
             next_out: 2,

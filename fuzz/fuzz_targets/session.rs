@@ -9,10 +9,10 @@
 use gapless::app::AppKind;
 use gapless::codec::encode::{Encoder, Outgoing};
 use gapless::codec::time::{Nanos, Precision};
-use gapless::receive::Receiver;
+use gapless::connection::{Action, Connection};
 use gapless::recovery::Recovery;
 use gapless::schedule::Schedule;
-use gapless::session::{Application, Ctx, Event, Session, SessionConfig};
+use gapless::session::{Application, SessionConfig};
 use gapless::store::{MemoryStore, MessageStore};
 use gapless::validator::software::{parse_frame, Frame};
 use gapless::validator::SoftwareValidator;
@@ -23,9 +23,8 @@ const MS: Nanos = 1_000_000;
 const MAX: usize = 4096;
 
 struct Harness {
-    s: Session,
+    c: Connection,
     v: SoftwareValidator,
-    rx: Receiver,
     app: Box<dyn Application + Send>,
     rec: Recovery,
     peer: Encoder,
@@ -47,12 +46,11 @@ impl Harness {
         cfg.resend_chunk_size = u32::from(cfg_byte & 8 != 0) * 5;
         let store = MemoryStore::new();
         let reader = store.reader();
-        let s = Session::new(cfg, 0, Box::new(store)).expect("memory store");
-        let rec = Recovery::new(reader, s.encoder().clone());
+        let c = Connection::new(cfg, 0, Box::new(store), MAX).expect("memory store");
+        let rec = Recovery::new(reader, c.session().encoder().clone());
         Harness {
-            s,
+            c,
             v: SoftwareValidator::new(1, MAX as u32),
-            rx: Receiver::new(MAX),
             app: AppKind::Echo.build("FIX.4.4"),
             rec,
             peer: Encoder::new("FIX.4.4", "CLIENT", "ISLD", Precision::Millis),
@@ -61,22 +59,12 @@ impl Harness {
         }
     }
 
-    fn with_ctx(&mut self, f: impl FnOnce(&mut Session, &mut Ctx)) {
-        let mut ctx = Ctx {
-            now: self.now,
-            validator: &mut self.v,
-            app: &mut *self.app,
-        };
-        f(&mut self.s, &mut ctx);
-    }
-
     fn toggle_connection(&mut self) {
         if self.connected {
-            self.with_ctx(|s, ctx| s.on_disconnect(ctx));
+            self.c.handle_disconnect(self.now, &mut *self.app);
             self.rec.abandon();
         } else {
-            self.rx.reset();
-            self.with_ctx(|s, ctx| s.on_connect(ctx));
+            self.c.handle_connect(self.now, &mut *self.app);
         }
         self.connected = !self.connected;
     }
@@ -87,9 +75,10 @@ impl Harness {
         }
         let mut rest = bytes;
         for _ in 0..64 {
-            let n = self.rx.extend(rest);
-            self.rx
-                .process(self.now, &mut self.s, &mut self.v, &mut *self.app);
+            let buf = self.c.recv_buf();
+            let n = rest.len().min(buf.len());
+            buf[..n].copy_from_slice(&rest[..n]);
+            self.c.handle_read(self.now, n, &mut self.v, &mut *self.app);
             rest = &rest[n..];
             if rest.is_empty() {
                 break;
@@ -114,29 +103,35 @@ impl Harness {
         self.feed(&out);
     }
 
-    /// Routes events to recovery, serves it, and checks the wire.
+    /// Runs the actions (serving recovery inline), and checks the wire.
     fn settle(&mut self) {
-        let events: Vec<Event> = self.s.drain_events().collect();
-        for ev in &events {
-            if let Event::Disconnect(_) = ev {
-                if self.connected {
-                    self.toggle_connection();
+        while self.c.poll_event().is_some() {}
+        let mut wire = vec![];
+        while let Some(action) = self.c.poll_action() {
+            match action {
+                Action::Serve(range) => self.rec.serve(range),
+                Action::Disconnect(_) => {
+                    wire.extend_from_slice(self.c.poll_transmit());
+                    self.c.transmitted(wire.len());
+                    if self.connected {
+                        self.toggle_connection();
+                    }
                 }
             }
-            self.rec.on_event(ev);
         }
-        let (rec, s, now) = (&mut self.rec, &mut self.s, self.now);
+        let (rec, c, now) = (&mut self.rec, &mut self.c, self.now);
         for _ in 0..64 {
             if !rec.busy() {
                 break;
             }
-            let served = rec.poll(now, 256, &mut |bytes| s.send_raw(now, bytes));
+            let served = rec.poll(now, 256, &mut |bytes| c.handle_replay(now, bytes));
             if served.is_err() {
                 break;
             }
         }
-        let wire = self.s.wire().to_vec();
-        self.s.consume_wire(wire.len());
+        wire.extend_from_slice(self.c.poll_transmit());
+        let n = self.c.poll_transmit().len();
+        self.c.transmitted(n);
         let mut rest = &wire[..];
         while !rest.is_empty() {
             match parse_frame(rest, 1 << 20) {
@@ -201,7 +196,7 @@ fuzz_target!(|data: &[u8]| {
                     0 => Nanos::from(b) * 50 * MS,
                     _ => Nanos::from(b & 0x7f) * 3_600_000 * MS,
                 };
-                h.with_ctx(|s, ctx| s.on_timer(ctx));
+                h.c.handle_timeout(h.now, &mut *h.app);
             }
             1 => {
                 let n = usize::from(script.byte());

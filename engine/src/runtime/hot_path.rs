@@ -1,18 +1,20 @@
 //! The hot path: one busy-polling thread that reads, frames, validates,
-//! runs every session and its application, and writes. It talks to the
-//! recovery thread only through rings and never blocks on it.
+//! runs every session and its application, and writes. It drives each
+//! session through its [`Connection`] and talks to the recovery thread
+//! only through rings, never blocking on it. Admission (routing accepted
+//! connections to sessions) lives in [`super::admission`].
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::admission::{Admission, Routed};
 use super::probe::Probe;
 use super::ring::{RecordConsumer, RecordProducer};
 use super::transport::{ConnId, Transport};
 use super::Cmd;
 use crate::codec::time::{self, Nanos};
-use crate::receive::Receiver;
-use crate::session::{Application, Ctx, Event, Session, Stats};
-use crate::validator::software::{parse_frame, Frame};
+use crate::connection::{Action, Connection};
+use crate::session::{Application, Event, State, Stats};
 use crate::validator::SeqValidator;
 
 const MS: Nanos = 1_000_000;
@@ -22,9 +24,8 @@ const WIRE_HIGH: usize = 64 << 10;
 
 /// One session as the hot path holds it.
 pub(super) struct Slot {
-    pub(super) session: Session,
+    pub(super) fix: Connection,
     pub(super) app: Box<dyn Application + Send>,
-    pub(super) rx: Receiver,
     /// The store's room gauge (`None`: it always has room).
     pub(super) room: Option<std::sync::Arc<dyn crate::store::Room>>,
     pub(super) conn: Option<ConnId>,
@@ -46,22 +47,6 @@ pub(super) struct Links {
     pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
     /// Bytes read and written, to the message-log thread, if any.
     pub(super) log: Option<RecordProducer>,
-}
-
-/// Connections waiting for their first message; more are closed at once.
-const MAX_PENDING: usize = 256;
-
-/// How long an accepted connection may take to send its whole Logon
-/// (a slowloris is closed after this).
-const PENDING_TIMEOUT: Nanos = 10_000 * MS;
-
-/// An accepted connection not yet routed to a session (no Logon yet).
-struct Pending {
-    conn: ConnId,
-    port: u16,
-    ip: Option<IpAddr>,
-    buf: Vec<u8>,
-    since: Nanos,
 }
 
 /// What the hot path reports when it stops.
@@ -89,14 +74,11 @@ pub(super) struct HotPath<T: Transport> {
     log: Option<RecordProducer>,
     /// Log chunks the ring refused (it was full).
     pub(super) log_dropped: u64,
-    pub(super) max_message: usize,
-    pending: Vec<Pending>,
+    pub(super) admission: Admission,
     last_tick: Nanos,
     pub(super) probe: Option<Probe>,
     /// Commands the recovery ring refused (it was full).
     pub(super) cmds_dropped: u64,
-    /// Connections closed unread: not from an AllowedRemoteAddresses entry.
-    pub(super) refused: u64,
     /// Session turns without reading: the journal waited for its next
     /// segment (see `store::Room`).
     pub(super) store_waits: u64,
@@ -120,12 +102,10 @@ impl<T: Transport> HotPath<T> {
             events: links.events,
             log: links.log,
             log_dropped: 0,
-            max_message,
-            pending: Vec::with_capacity(16),
+            admission: Admission::new(max_message),
             last_tick: 0,
             probe: None,
             cmds_dropped: 0,
-            refused: 0,
             store_waits: 0,
         }
     }
@@ -145,12 +125,13 @@ impl<T: Transport> HotPath<T> {
             .slots
             .iter()
             .map(|s| {
-                let c = s.session.config();
+                let s = s.fix.session();
+                let c = s.config();
                 SessionReport {
                     id: format!("{}:{}->{}", c.begin_string, c.sender, c.target),
-                    stats: s.session.stats(),
-                    next_in: s.session.next_in(),
-                    next_out: s.session.next_out(),
+                    stats: s.stats(),
+                    next_in: s.next_in(),
+                    next_out: s.next_out(),
                 }
             })
             .collect();
@@ -165,16 +146,11 @@ impl<T: Transport> HotPath<T> {
         let longest = self
             .slots
             .iter()
-            .map(|s| u64::from(s.session.config().logout_timeout_secs))
+            .map(|s| u64::from(s.fix.session().config().logout_timeout_secs))
             .max()
             .unwrap_or(0);
         for slot in &mut self.slots {
-            let mut ctx = Ctx {
-                now,
-                validator: &mut *self.validator,
-                app: &mut *slot.app,
-            };
-            slot.session.logout(&mut ctx, "Engine stopping");
+            slot.fix.logout(now, "Engine stopping");
         }
         // A margin past the longest timeout, so the timer's disconnect
         // (checked once a millisecond) happens inside the loop.
@@ -183,20 +159,23 @@ impl<T: Transport> HotPath<T> {
             && self
                 .slots
                 .iter()
-                .any(|s| s.conn.is_some() && s.session.state() == crate::session::State::LoggingOut)
+                .any(|s| s.conn.is_some() && s.fix.session().state() == State::LoggingOut)
         {
             self.turn(time::now());
         }
     }
 
-    /// One turn of the loop.
+    /// One turn of the loop: each session reads, runs its application
+    /// and timers, acts and writes (a gap's ResendRequest leaves here, in
+    /// the turn that saw the gap); then recovery output is queued and
+    /// written.
     pub(super) fn turn(&mut self, now: Nanos) {
         self.transport.poll();
         let tick = now.saturating_sub(self.last_tick) >= MS;
         if tick {
             self.last_tick = now;
             self.connect_initiators(now);
-            self.accept(now);
+            self.admit(now);
         }
         for i in 0..self.slots.len() {
             // A journal waiting for its next segment takes no new input
@@ -208,18 +187,15 @@ impl<T: Transport> HotPath<T> {
                 self.store_waits += 1;
             }
             let slot = &mut self.slots[i];
-            let mut ctx = Ctx {
-                now,
-                validator: &mut *self.validator,
-                app: &mut *slot.app,
-            };
             if room {
-                slot.session.poll_app(&mut ctx);
+                slot.fix.poll_app(now, &mut *slot.app);
             }
-            if tick {
-                slot.session.on_timer(&mut ctx);
+            if tick && slot.fix.poll_timeout().is_some_and(|t| t <= now) {
+                slot.fix.handle_timeout(now, &mut *slot.app);
             }
-            self.route_events(i, now);
+            self.events(i, now);
+            self.act(i, now);
+            self.flush(i, now);
         }
         self.drain_recovery(now);
         for i in 0..self.slots.len() {
@@ -230,17 +206,16 @@ impl<T: Transport> HotPath<T> {
     fn receive(&mut self, i: usize, now: Nanos) {
         let slot = &mut self.slots[i];
         let Some(c) = slot.conn else { return };
-        match self.transport.recv(c, slot.rx.spare()) {
+        let buf = slot.fix.recv_buf();
+        match self.transport.recv(c, buf) {
             Ok(0) => {}
             Ok(n) => {
                 if let Some(log) = &mut self.log {
-                    let pushed =
-                        log.push(i as u16, crate::log::INCOMING, b"", &slot.rx.spare()[..n]);
+                    let pushed = log.push(i as u16, crate::log::INCOMING, b"", &buf[..n]);
                     self.log_dropped += u64::from(!pushed);
                 }
-                slot.rx.filled(n);
-                slot.rx
-                    .process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
+                slot.fix
+                    .handle_read(now, n, &mut *self.validator, &mut *slot.app);
             }
             Err(_) => self.drop_conn(i, now),
         }
@@ -248,26 +223,22 @@ impl<T: Transport> HotPath<T> {
 
     fn flush(&mut self, i: usize, now: Nanos) {
         let slot = &mut self.slots[i];
-        let Some(c) = slot.conn else {
-            let n = slot.session.wire().len();
-            slot.session.consume_wire(n);
-            return;
-        };
-        if slot.session.wire().is_empty() {
+        let wire = slot.fix.poll_transmit();
+        if wire.is_empty() {
             return;
         }
-        match self.transport.send(c, slot.session.wire()) {
+        let Some(c) = slot.conn else {
+            let n = wire.len();
+            slot.fix.transmitted(n);
+            return;
+        };
+        match self.transport.send(c, wire) {
             Ok(n) => {
                 if let Some(log) = &mut self.log {
-                    let pushed = log.push(
-                        i as u16,
-                        crate::log::OUTGOING,
-                        b"",
-                        &slot.session.wire()[..n],
-                    );
+                    let pushed = log.push(i as u16, crate::log::OUTGOING, b"", &wire[..n]);
                     self.log_dropped += u64::from(!pushed);
                 }
-                slot.session.consume_wire(n);
+                slot.fix.transmitted(n);
                 if let Some(p) = &mut self.probe {
                     p.sent(i, now);
                 }
@@ -280,53 +251,43 @@ impl<T: Transport> HotPath<T> {
         let slot = &mut self.slots[i];
         if let Some(c) = slot.conn.take() {
             self.transport.close(c);
-            let mut ctx = Ctx {
-                now,
-                validator: &mut *self.validator,
-                app: &mut *slot.app,
-            };
-            slot.session.on_disconnect(&mut ctx);
+            slot.fix.handle_disconnect(now, &mut *slot.app);
             slot.next_connect = now + slot.reconnect;
-            if self.cmds.push(Cmd::Disconnected(i as u16)).is_err() {
-                self.cmds_dropped += 1;
-            }
-            self.recovery.unpark();
+            self.command(Cmd::Disconnected(i as u16));
         }
     }
 
-    fn route_events(&mut self, i: usize, now: Nanos) {
-        let (mut disconnect, mut gap) = (false, false);
-        for ev in self.slots[i].session.drain_events() {
-            match ev {
-                Event::Gap { .. } => {
-                    // The session queued its ResendRequest in this turn.
-                    if let Some(p) = &mut self.probe {
-                        p.gap(i, now);
-                    }
-                    gap = true;
-                }
-                Event::ResendRequested { .. } => {
-                    if self.cmds.push(Cmd::Event(i as u16, ev)).is_err() {
-                        self.cmds_dropped += 1;
-                    }
-                    // A syscall only if the recovery thread is parked: on
-                    // the peer's ResendRequests, never per message.
-                    self.recovery.unpark();
-                }
-                Event::Disconnect(_) => disconnect = true,
-                _ => {}
+    /// A command to the recovery thread, which is woken for it (a syscall
+    /// only if it is parked: on a peer's ResendRequest or a disconnect,
+    /// never per message).
+    fn command(&mut self, cmd: Cmd) {
+        if self.cmds.push(cmd).is_err() {
+            self.cmds_dropped += 1;
+        }
+        self.recovery.unpark();
+    }
+
+    /// Events go to the event log; the probe times gaps.
+    fn events(&mut self, i: usize, now: Nanos) {
+        while let Some(ev) = self.slots[i].fix.poll_event() {
+            if let (Event::Gap { .. }, Some(p)) = (ev, &mut self.probe) {
+                p.gap(i, now);
             }
             if let Some(log) = &mut self.events {
                 let _ = log.push((i as u16, now, ev));
             }
         }
-        if disconnect {
-            self.flush(i, now);
-            self.drop_conn(i, now);
-        } else if gap {
-            // The ResendRequest goes now, not after the other sessions'
-            // reads and the recovery records of this turn.
-            self.flush(i, now);
+    }
+
+    fn act(&mut self, i: usize, now: Nanos) {
+        while let Some(action) = self.slots[i].fix.poll_action() {
+            match action {
+                Action::Serve(range) => self.command(Cmd::Serve(i as u16, range)),
+                Action::Disconnect(_) => {
+                    self.flush(i, now);
+                    self.drop_conn(i, now);
+                }
+            }
         }
     }
 
@@ -340,7 +301,7 @@ impl<T: Transport> HotPath<T> {
                     if self
                         .slots
                         .get(usize::from(s))
-                        .is_some_and(|x| x.session.wire().len() > WIRE_HIGH) =>
+                        .is_some_and(|x| x.fix.poll_transmit().len() > WIRE_HIGH) =>
                 {
                     break
                 }
@@ -351,7 +312,7 @@ impl<T: Transport> HotPath<T> {
             let popped = self
                 .outputs
                 .pop(|s, _, _, bytes| match slots.get_mut(usize::from(s)) {
-                    Some(slot) if slot.conn.is_some() => slot.session.send_raw(now, bytes),
+                    Some(slot) if slot.conn.is_some() => slot.fix.handle_replay(now, bytes),
                     _ => {}
                 });
             if popped.is_none() {
@@ -364,7 +325,10 @@ impl<T: Transport> HotPath<T> {
         for i in 0..self.slots.len() {
             let slot = &mut self.slots[i];
             let Some(addr) = slot.connect else { continue };
-            if slot.conn.is_some() || now < slot.next_connect || !slot.session.in_schedule(now) {
+            if slot.conn.is_some()
+                || now < slot.next_connect
+                || !slot.fix.session().in_schedule(now)
+            {
                 continue;
             }
             slot.next_connect = now + slot.reconnect;
@@ -374,130 +338,35 @@ impl<T: Transport> HotPath<T> {
         }
     }
 
+    /// Routes accepted connections to their sessions.
+    fn admit(&mut self, now: Nanos) {
+        while let Some(r) = self.admission.poll(&mut self.transport, &self.slots, now) {
+            let Routed {
+                slot,
+                conn,
+                first_bytes,
+            } = r;
+            self.attach(slot, conn, now, &first_bytes);
+        }
+    }
+
     fn attach(&mut self, i: usize, c: ConnId, now: Nanos, first_bytes: &[u8]) {
         let slot = &mut self.slots[i];
         slot.conn = Some(c);
-        slot.rx.reset();
-        let mut ctx = Ctx {
-            now,
-            validator: &mut *self.validator,
-            app: &mut *slot.app,
-        };
-        slot.session.on_connect(&mut ctx);
+        slot.fix.handle_connect(now, &mut *slot.app);
         if !first_bytes.is_empty() {
             if let Some(log) = &mut self.log {
                 let pushed = log.push(i as u16, crate::log::INCOMING, b"", first_bytes);
                 self.log_dropped += u64::from(!pushed);
             }
-            slot.rx.extend(first_bytes);
-            slot.rx
-                .process(now, &mut slot.session, &mut *self.validator, &mut *slot.app);
+            let buf = slot.fix.recv_buf();
+            let n = first_bytes.len().min(buf.len());
+            buf[..n].copy_from_slice(&first_bytes[..n]);
+            slot.fix
+                .handle_read(now, n, &mut *self.validator, &mut *slot.app);
         }
-        self.route_events(i, now);
+        self.events(i, now);
+        self.act(i, now);
+        self.flush(i, now);
     }
-
-    /// Accepts connections and routes each to its session by the CompIDs
-    /// of its first message (several sessions may share a port).
-    fn accept(&mut self, now: Nanos) {
-        while let Some((conn, port)) = self.transport.accept() {
-            if self.pending.len() >= MAX_PENDING {
-                // A logon flood: refuse rather than queue without bound.
-                self.transport.close(conn);
-                continue;
-            }
-            let ip = self.transport.peer_ip(conn);
-            if !self.port_admits(port, ip) {
-                // Closed before a byte is read.
-                self.transport.close(conn);
-                self.refused += 1;
-                continue;
-            }
-            self.pending.push(Pending {
-                conn,
-                port,
-                ip,
-                buf: Vec::with_capacity(1024),
-                since: now,
-            });
-        }
-        let mut k = 0;
-        while k < self.pending.len() {
-            match self.route_pending(k, now) {
-                Some(done) => {
-                    let p = self.pending.swap_remove(k);
-                    match done {
-                        Some(i) => self.attach(i, p.conn, now, &p.buf),
-                        None => self.transport.close(p.conn),
-                    }
-                }
-                None => k += 1,
-            }
-        }
-    }
-
-    /// Some session on `port` accepts connections from `ip`.
-    fn port_admits(&self, port: u16, ip: Option<IpAddr>) -> bool {
-        self.slots
-            .iter()
-            .filter(|s| s.accept_port == Some(port))
-            .any(|s| admits(&s.session.config().allowed_remote_addresses, ip))
-    }
-
-    /// `None`: keep waiting; `Some(None)`: refuse; `Some(Some(i))`: route.
-    fn route_pending(&mut self, k: usize, now: Nanos) -> Option<Option<usize>> {
-        let p = &mut self.pending[k];
-        let mut chunk = [0u8; 4096];
-        match self.transport.recv(p.conn, &mut chunk) {
-            Ok(n) => p.buf.extend_from_slice(&chunk[..n]),
-            Err(_) => return Some(None),
-        }
-        let max = self.max_message as u32;
-        match parse_frame(&p.buf, max) {
-            Frame::Incomplete if now.saturating_sub(p.since) < PENDING_TIMEOUT => None,
-            Frame::Complete { len, .. } => {
-                let m = crate::codec::message::Message::new(&p.buf[..len]);
-                let h = m.header();
-                let (port, ip) = (p.port, p.ip);
-                Some(self.slots.iter().position(|s| {
-                    let c = s.session.config();
-                    s.conn.is_none()
-                        && s.accept_port == Some(port)
-                        && admits(&c.allowed_remote_addresses, ip)
-                        && h.begin_string == c.begin_string.as_bytes()
-                        && h.sender == c.target.as_bytes()
-                        && h.target == c.sender.as_bytes()
-                }))
-            }
-            Frame::Garbled { at, .. } => {
-                // Skip the garbled bytes as the validator would: hunt for
-                // the next `8=FIX` from the offending byte on.
-                let from = at.max(1);
-                let next = memchr::memmem::find(&p.buf[from..], b"8=FIX").map(|i| from + i);
-                p.buf.drain(..next.unwrap_or(p.buf.len()));
-                None
-            }
-            Frame::Incomplete => Some(None),
-        }
-    }
-}
-
-/// An empty list allows any peer; otherwise the peer's address must be in it.
-fn admits(allowed: &[IpAddr], ip: Option<IpAddr>) -> bool {
-    allowed.is_empty() || ip.is_some_and(|ip| allowed.contains(&ip))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::admits;
-
-    #[test]
-    fn empty_allow_list_admits_anyone_and_a_list_only_its_members() {
-        let one: IpAddrs = ["127.0.0.2".parse().unwrap()];
-        assert!(admits(&[], None));
-        assert!(admits(&one, Some("127.0.0.2".parse().unwrap())));
-        assert!(!admits(&one, Some("127.0.0.1".parse().unwrap())));
-        assert!(!admits(&one, None), "an unknown peer address is refused");
-    }
-
-    type IpAddrs = [std::net::IpAddr; 1];
 }

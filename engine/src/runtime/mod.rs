@@ -1,18 +1,22 @@
 //! Threads and rings: the mission's shape on any transport.
 //!
 //! ```text
-//!             cmds (rtrb SPSC: gaps, peer ResendRequests)
+//!             cmds (rtrb SPSC: peer ResendRequests, disconnects)
 //!  hot path  ───────────────────────────────────────────▶  recovery
 //!  (pinned,  ◀───────────────────────────────────────────  thread
-//!  busy-poll)  outputs (byte ring: ResendRequests to stamp,
-//!      │                resends and GapFills to write)
-//!      └── events (rtrb) ──▶ log/store thread (event log, store flushing)
+//!  busy-poll)  outputs (byte ring: resends and GapFills to write)
+//!      │
+//!      ├── events (rtrb) ──▶ event thread (event log)
+//!      └── bytes (byte ring) ──▶ log thread (messages log)
 //! ```
 //!
+//! Each session is a sans-IO [`Connection`] the hot path drives; our own
+//! ResendRequests leave from the hot path in the turn that sees the gap.
 //! The hot path only pushes and pops rings; a full ring refuses and the
-//! hot path carries on (a refused gap command is re-raised by the
-//! session's resend timeout).
+//! hot path carries on (a refused peer ResendRequest is counted in
+//! `cmds_dropped`; the peer asks again after its own timeout).
 
+mod admission;
 #[cfg(feature = "dpdk")]
 pub mod dpdk_transport;
 pub mod hot_path;
@@ -29,9 +33,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::codec::time::Nanos;
-use crate::receive::Receiver;
+use crate::connection::Connection;
 use crate::recovery::Recovery;
-use crate::session::{Application, Event, MessageCheck, Session, SessionConfig};
+use crate::session::{Application, Event, MessageCheck, SessionConfig};
 use crate::store::{MessageStore, StoreError};
 use crate::validator::SeqValidator;
 
@@ -41,8 +45,8 @@ use transport::Transport;
 /// What the hot path tells the recovery thread.
 #[derive(Clone, Copy, Debug)]
 enum Cmd {
-    /// A session event for recovery (Gap, ResendRequested).
-    Event(u16, Event),
+    /// Serve the peer's ResendRequest.
+    Serve(u16, crate::session::ResendRange),
     /// The session lost its connection: abandon its replays.
     Disconnected(u16),
 }
@@ -183,16 +187,15 @@ impl Engine {
         for (i, spec) in specs.into_iter().enumerate() {
             let reader = spec.store.reader();
             let room = spec.store.room();
-            let mut session =
-                Session::new(spec.cfg, i as u16, spec.store).map_err(StartError::Store)?;
+            let mut fix = Connection::new(spec.cfg, i as u16, spec.store, opts.max_message)
+                .map_err(StartError::Store)?;
             if let Some(c) = spec.check {
-                session.set_check(c);
+                fix.set_check(c);
             }
-            recoveries.push(Recovery::new(reader, session.encoder().clone()));
+            recoveries.push(Recovery::new(reader, fix.session().encoder().clone()));
             slots.push(hot_path::Slot {
-                session,
+                fix,
                 app: spec.app,
-                rx: Receiver::new(opts.max_message),
                 room,
                 conn: None,
                 connect: spec.connect,
@@ -292,7 +295,7 @@ impl Engine {
                 probe,
                 cmds_dropped: hp.cmds_dropped,
                 log_dropped: hp.log_dropped,
-                connections_refused: hp.refused,
+                connections_refused: hp.admission.refused,
                 store_waits: hp.store_waits,
             }
         })?;

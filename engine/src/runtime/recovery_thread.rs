@@ -46,9 +46,9 @@ pub(super) fn run(
     while !stop.load(Ordering::Relaxed) {
         while let Ok(cmd) = cmds.pop() {
             match cmd {
-                Cmd::Event(s, ev) => {
+                Cmd::Serve(s, range) => {
                     if let Some(r) = recoveries.get_mut(usize::from(s)) {
-                        r.on_event(&ev);
+                        r.serve(range);
                     }
                 }
                 Cmd::Disconnected(s) => {

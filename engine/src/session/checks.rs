@@ -124,15 +124,13 @@ impl Session {
             }
         }
         if consume {
-            self.next_in = seq + 1;
+            self.set_next_in(seq + 1, false);
             self.after_advance(ctx);
         }
         if let Failure::RejectAndLogout { .. } = f {
             // QuickFIX's generateLogout() after the Reject: no Text.
             self.send_logout(ctx.now, b"");
-            self.state = State::LoggingOut;
-            self.out.hold_app = true;
-            self.timers.logout_sent(ctx.now);
+            self.enter(State::LoggingOut);
         }
     }
 }

@@ -69,6 +69,30 @@ pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
     }
 }
 
+/// When [`on_timer`] next has work: the handshake timeouts, and while
+/// active the silence disconnect, the TestRequest and the Heartbeat —
+/// each the earliest `now` at which its condition there holds.
+pub(super) fn deadline(s: &Session) -> Option<Nanos> {
+    let t = &s.timers;
+    let after = |from: Nanos, secs: u32| Some(from.saturating_add(u64::from(secs) * SEC));
+    match s.state {
+        State::Disconnected => None,
+        State::AwaitingLogon { .. } => after(t.connected_at, s.cfg.logon_timeout_secs),
+        State::LoggingOut => after(t.logout_sent_at, s.cfg.logout_timeout_secs),
+        State::Active if t.interval > 0 => {
+            let interval = u64::from(t.interval) * SEC;
+            let dead = t.last_received.saturating_add(interval * 24 / 10);
+            if t.test_request.is_some() {
+                return Some(dead);
+            }
+            let test = t.last_received.saturating_add(interval * 12 / 10);
+            let heartbeat = s.out.last_sent.saturating_add(interval);
+            Some(dead.min(test).min(heartbeat))
+        }
+        State::Active => None,
+    }
+}
+
 /// QuickFIX's rule: a TestRequest after 1.2 intervals of silence, a
 /// disconnect (without a Logout) after 2.4, and a Heartbeat after one
 /// interval without sending — but none while a TestRequest is unanswered.

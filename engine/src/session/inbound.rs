@@ -5,6 +5,7 @@
 use super::checks::{reason, Failure};
 use super::{Ctx, DisconnectReason, Event, Session, State};
 use crate::codec::message::{Header, Message};
+use crate::codec::time::Nanos;
 use crate::validator::{classify, SeqFields, Verdict, VerdictKind, FLAG_GAP_FILL};
 
 /// The open ResendRequest, if any.
@@ -103,6 +104,16 @@ pub(super) fn on_timer(s: &mut Session, ctx: &mut Ctx) {
     }
 }
 
+/// When [`on_timer`] next re-requests the open gap.
+pub(super) fn deadline(s: &Session) -> Option<Nanos> {
+    match s.gap.requested {
+        Some(_) if s.state == State::Active => {
+            Some(s.gap.requested_at.saturating_add(s.cfg.resend_timeout))
+        }
+        _ => None,
+    }
+}
+
 /// EndSeqNo(16) meaning "all after BeginSeqNo" before FIX.4.2.
 const INFINITY_BEFORE_FIX42: u32 = 999_999;
 
@@ -145,7 +156,7 @@ impl Session {
     /// A frame skipped as garbled: counted, its seq not consumed.
     fn skip_garbled(&mut self, v: &Verdict) {
         self.stats.garbled += 1;
-        self.events.push(Event::Garbled {
+        self.events.push_back(Event::Garbled {
             offset: v.offset,
             len: v.len,
         });
@@ -173,7 +184,7 @@ impl Session {
             self.disconnect(DisconnectReason::LogonRefused);
             return true;
         }
-        self.next_in = v.seq + 1;
+        self.set_next_in(v.seq + 1, false);
         self.send_reject(ctx.now, v.seq, h.msg_type, r.reason, r.ref_tag, r.text);
         self.after_advance(ctx);
         true
@@ -215,7 +226,7 @@ impl Session {
         }
         if let Some(check) = &self.check {
             if let Err(r) = check.check(msg) {
-                self.next_in = seq + 1;
+                self.set_next_in(seq + 1, false);
                 if r.reason == reason::GARBLED {
                     return;
                 }
@@ -227,7 +238,9 @@ impl Session {
 
     /// Acts on the checked in-order message `seq` and advances `next_in`.
     fn dispatch(&mut self, ctx: &mut Ctx, msg: &Message, h: &Header, seq: u32) {
-        self.next_in = seq + 1;
+        // The validator followed unless the message came from the hold
+        // queue or was re-judged (both flag a resync already).
+        self.set_next_in(seq + 1, true);
         match h.msg_type {
             // A Logon held beyond a gap was handled on arrival.
             b"0" | b"3" | b"A" => {}
@@ -284,7 +297,7 @@ impl Session {
             self.stats.held += 1;
         } else {
             self.stats.hold_dropped += 1;
-            self.events.push(Event::HoldQueueFull { seq });
+            self.events.push_back(Event::HoldQueueFull { seq });
         }
         let first_sight = seq > self.gap.highest_seen;
         self.gap.highest_seen = self.gap.highest_seen.max(seq);
@@ -318,7 +331,7 @@ impl Session {
         self.send_admin_with(ctx.now, b"2", |b| {
             b.uint(7, u64::from(begin)).uint(16, u64::from(end));
         });
-        self.events.push(Event::Gap { begin, end });
+        self.events.push_back(Event::Gap { begin, end });
     }
 
     /// After `next_in` moved: release held messages now in order, then
@@ -347,7 +360,7 @@ impl Session {
         if self.next_in > self.gap.highest_seen {
             self.gap = GapState::default();
             self.hold.drop_through(self.next_in);
-            self.events.push(Event::GapFilled {
+            self.events.push_back(Event::GapFilled {
                 next_in: self.next_in,
             });
         } else if self.next_in > covered {
@@ -363,8 +376,7 @@ impl Session {
         }
         match new_seq {
             Some(n) if n > seq => {
-                self.next_in = n;
-                self.resync_validator = true;
+                self.set_next_in(n, false);
             }
             Some(_) => self.send_reject(
                 ctx.now,
@@ -404,9 +416,8 @@ impl Session {
                 super::checks::reject_text(reason::VALUE_OUT_OF_RANGE),
             );
         }
-        self.next_in = new_seq;
+        self.set_next_in(new_seq, false);
         self.hold.drop_through(new_seq.saturating_sub(1));
-        self.resync_validator = true;
         self.after_advance(ctx);
     }
 
@@ -446,20 +457,6 @@ impl Session {
                 "Required tag missing",
             );
         };
-        self.events.push(Event::ResendRequested {
-            begin,
-            end,
-            next_out: self.out.next_out,
-        });
-    }
-
-    /// Brings the validator's expected seq back in line with the session
-    /// after the session moved it itself. Call once the validator's
-    /// pending verdicts are all handled.
-    pub fn sync_validator(&mut self, validator: &mut dyn crate::validator::SeqValidator) {
-        if self.resync_validator {
-            validator.set_expected(self.index, self.next_in);
-            self.resync_validator = false;
-        }
+        self.serve(begin, end);
     }
 }

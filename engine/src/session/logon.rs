@@ -11,7 +11,7 @@ impl Session {
         let reply = matches!(self.state, State::AwaitingLogon { .. }) && !self.cfg.initiator;
         let reset = peer_reset || (self.wants_reset() && !reply);
         if reset && !reply {
-            self.reset_seqs(ctx);
+            self.reset_seqs();
         }
         let (hb, next_in) = (self.timers.interval_secs(), self.next_in);
         let cfg = self.cfg.clone();
@@ -35,7 +35,7 @@ impl Session {
                 b.str(1137, v.as_bytes());
             }
         });
-        self.state = State::AwaitingLogon { sent: true };
+        self.enter(State::AwaitingLogon { sent: true });
     }
 
     /// The peer's Logon.
@@ -68,7 +68,7 @@ impl Session {
         let peer_reset = msg.flag(141);
         let reset = peer_reset || (self.wants_reset() && !sent);
         if reset && !sent {
-            self.reset_seqs(ctx);
+            self.reset_seqs();
         }
         self.resync_validator = true;
         if v.seq < self.next_in && !peer_reset {
@@ -85,9 +85,9 @@ impl Session {
             // the counterparty must reset too.
             self.send_logon(ctx, peer_reset || self.reset_pending);
         }
-        self.state = State::Active;
+        self.enter(State::Active);
         self.reset_pending = false;
-        self.events.push(Event::LoggedOn { reset });
+        self.events.push_back(Event::LoggedOn { reset });
         ctx.app.on_logon(&mut self.sender(ctx.now));
         if self.cfg.enable_next_expected {
             if let Some(n) = msg.get(789).and_then(parse_seq) {
@@ -96,17 +96,12 @@ impl Session {
                     return self.disconnect(DisconnectReason::SequenceError);
                 }
                 if n < self.out.next_out {
-                    let ev = Event::ResendRequested {
-                        begin: n,
-                        end: 0,
-                        next_out: self.out.next_out,
-                    };
-                    self.events.push(ev);
+                    self.serve(n, 0);
                 }
             }
         }
         if v.seq == self.next_in {
-            self.next_in += 1;
+            self.set_next_in(self.next_in + 1, true);
             self.after_advance(ctx);
         } else if v.seq > self.next_in {
             // QuickFIX's doTargetTooHigh: the Logon is queued at its seq and
@@ -128,13 +123,12 @@ impl Session {
         {
             return self.disconnect(DisconnectReason::LogonRefused);
         }
-        self.reset_seqs(ctx);
-        self.state = State::AwaitingLogon { sent: false };
+        self.reset_seqs();
+        self.enter(State::AwaitingLogon { sent: false });
         self.send_logon(ctx, true);
-        self.state = State::Active;
-        self.next_in = v.seq.max(1) + 1;
-        self.resync_validator = true;
-        self.events.push(Event::LoggedOn { reset: true });
+        self.enter(State::Active);
+        self.set_next_in(v.seq.max(1) + 1, false);
+        self.events.push_back(Event::LoggedOn { reset: true });
     }
 
     /// FIXT.1.1 requires DefaultApplVerID(1137) on the Logon.
@@ -149,11 +143,9 @@ impl Session {
         }
         self.commit();
         ctx.app.on_logout();
-        self.events
-            .push(Event::Disconnect(DisconnectReason::LoggedOut));
-        self.state = State::Disconnected;
+        self.disconnect(DisconnectReason::LoggedOut);
         if self.cfg.reset_on_logout {
-            self.reset_seqs(ctx);
+            self.reset_seqs();
         }
     }
 

@@ -25,7 +25,7 @@ pub use route::{reverse_route, tag_text};
 use crate::codec::message::Message;
 use crate::codec::time::{Nanos, Precision};
 use crate::store::{MessageStore, StoreError};
-use crate::validator::{SeqValidator, Verdict};
+use crate::validator::Verdict;
 
 use outbound::Outbound;
 
@@ -231,6 +231,29 @@ pub enum Event {
     },
 }
 
+/// A peer's ResendRequest for the recovery side to serve from the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResendRange {
+    /// BeginSeqNo(7).
+    pub begin: u32,
+    /// EndSeqNo(16) as received (0: all after begin).
+    pub end: u32,
+    /// Our next outbound seq when the request was processed.
+    pub next_out: u32,
+}
+
+/// What the session needs the runtime to do (see
+/// [`Connection::poll_action`](crate::connection::Connection::poll_action)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Write what is queued, then close the connection.
+    Disconnect(DisconnectReason),
+    /// Serve the peer's ResendRequest from the store (PossDup resends and
+    /// GapFills), off the hot path; hand the bytes to
+    /// [`Connection::handle_replay`](crate::connection::Connection::handle_replay).
+    Serve(ResendRange),
+}
+
 /// Why the application refused a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppReject {
@@ -282,14 +305,13 @@ pub struct SessionReject {
     pub text: &'static str,
 }
 
-/// Everything a call needs from outside the session.
-pub struct Ctx<'a> {
+/// Everything a call needs from outside the session (built only by
+/// [`Connection`](crate::connection::Connection)).
+pub(crate) struct Ctx<'a> {
     /// Now, in nanoseconds since the epoch.
-    pub now: Nanos,
-    /// The validator that framed the message.
-    pub validator: &'a mut dyn SeqValidator,
+    pub(crate) now: Nanos,
     /// The application.
-    pub app: &'a mut dyn Application,
+    pub(crate) app: &'a mut dyn Application,
 }
 
 /// Counters a latency engineer reads.
@@ -311,13 +333,17 @@ pub struct Stats {
     pub rejects: u64,
 }
 
-/// One FIX session.
+/// One FIX session's state, read through
+/// [`Connection::session`](crate::connection::Connection::session); only a
+/// [`Connection`](crate::connection::Connection) drives it.
 ///
 /// ```
-/// use gapless::session::{Session, SessionConfig};
+/// use gapless::connection::Connection;
+/// use gapless::session::SessionConfig;
 /// use gapless::store::MemoryStore;
-/// let s = Session::new(SessionConfig::new("FIX.4.4", "A", "B", true), 0, Box::new(MemoryStore::new())).unwrap();
-/// assert_eq!(s.next_in(), 1);
+/// let cfg = SessionConfig::new("FIX.4.4", "A", "B", true);
+/// let c = Connection::new(cfg, 0, Box::new(MemoryStore::new()), 4096).unwrap();
+/// assert_eq!(c.session().next_in(), 1);
 /// ```
 pub struct Session {
     cfg: SessionConfig,
@@ -329,13 +355,16 @@ pub struct Session {
     gap: inbound::GapState,
     timers: heartbeat::Timers,
     check: Option<Box<dyn MessageCheck>>,
-    events: Vec<Event>,
+    events: std::collections::VecDeque<Event>,
+    actions: std::collections::VecDeque<Action>,
     stats: Stats,
     scratch: Vec<u8>,
     /// Held ResendRequests already served on arrival (seqs).
     served_early: Vec<u32>,
     /// The session moved `next_in` itself; the validator must follow.
     resync_validator: bool,
+    /// A new connection: the validator must forget the old stream.
+    reset_stream: bool,
     release_buf: Vec<u8>,
     /// Start of the schedule period the seqs belong to.
     period: Option<Nanos>,
@@ -348,7 +377,7 @@ pub struct Session {
 
 impl Session {
     /// A session with validator index `index`, resuming the store's seqs.
-    pub fn new(
+    pub(crate) fn new(
         cfg: SessionConfig,
         index: u16,
         store: Box<dyn MessageStore>,
@@ -367,18 +396,20 @@ impl Session {
             state: State::Disconnected,
             gap: inbound::GapState::default(),
             check: None,
-            events: Vec::with_capacity(64),
+            events: std::collections::VecDeque::with_capacity(64),
+            actions: std::collections::VecDeque::with_capacity(16),
             stats: Stats::default(),
             scratch: Vec::with_capacity(4096),
             served_early: Vec::with_capacity(16),
             resync_validator: true,
+            reset_stream: true,
             release_buf: Vec::with_capacity(4096),
             route: Vec::with_capacity(256),
         })
     }
 
     /// Installs a check (data dictionary) run on every in-order message.
-    pub fn set_check(&mut self, check: Box<dyn MessageCheck>) {
+    pub(crate) fn set_check(&mut self, check: Box<dyn MessageCheck>) {
         self.check = Some(check);
     }
 
@@ -418,12 +449,12 @@ impl Session {
     }
 
     /// Bytes to write to the transport, in order.
-    pub fn wire(&self) -> &[u8] {
+    pub(crate) fn wire(&self) -> &[u8] {
         &self.out.wire[self.out.wire_sent..]
     }
 
     /// The transport wrote the first `n` bytes of [`wire`](Self::wire).
-    pub fn consume_wire(&mut self, n: usize) {
+    pub(crate) fn consume_wire(&mut self, n: usize) {
         let out = &mut self.out;
         out.wire_sent = (out.wire_sent + n).min(out.wire.len());
         if out.wire_sent == out.wire.len() {
@@ -436,21 +467,26 @@ impl Session {
         }
     }
 
-    /// Takes the events raised since the last call.
-    pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
-        self.events.drain(..)
+    /// The oldest event not yet taken.
+    pub(crate) fn pop_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The oldest action not yet taken.
+    pub(crate) fn pop_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
     }
 
     /// A transport connection is up. An initiator sends its Logon.
-    pub fn on_connect(&mut self, ctx: &mut Ctx) {
-        self.state = State::AwaitingLogon { sent: false };
+    pub(crate) fn on_connect(&mut self, ctx: &mut Ctx) {
+        self.enter(State::AwaitingLogon { sent: false });
         // A period that began while disconnected resets the seqs first.
         self.check_schedule(ctx);
         self.out.hold_app = false;
         self.hold.clear();
         self.gap = inbound::GapState::default();
-        ctx.validator.reset_stream(self.index);
-        ctx.validator.set_expected(self.index, self.next_in);
+        self.actions.clear();
+        (self.reset_stream, self.resync_validator) = (true, true);
         self.timers.connected(ctx.now);
         self.out.last_sent = ctx.now;
         if self.cfg.initiator {
@@ -460,40 +496,32 @@ impl Session {
     }
 
     /// The transport connection is gone.
-    pub fn on_disconnect(&mut self, ctx: &mut Ctx) {
+    pub(crate) fn on_disconnect(&mut self, ctx: &mut Ctx) {
         if matches!(self.state, State::Active | State::LoggingOut) {
             ctx.app.on_logout();
         }
-        self.state = State::Disconnected;
+        self.enter(State::Disconnected);
         self.out.wire.clear();
         self.out.wire_sent = 0;
         if self.cfg.reset_on_disconnect {
-            self.reset_seqs(ctx);
+            self.reset_seqs();
         }
     }
 
     /// Sends an application message now (outside any inbound message).
     /// Returns its seq, or `None` when not logged on.
-    pub fn send_app(&mut self, ctx: &mut Ctx, msg_type: &[u8], body: &[u8]) -> Option<u32> {
+    pub(crate) fn send_app(&mut self, now: Nanos, msg_type: &[u8], body: &[u8]) -> Option<u32> {
         if self.state != State::Active {
             return None;
         }
-        let seq = self.out.send(ctx.now, msg_type, body, 0);
+        let seq = self.out.send(now, msg_type, body, 0);
         self.commit();
         Some(seq)
     }
 
-    /// Sends a session-level message whose body the recovery side built
-    /// (a ResendRequest): stamps seq and SendingTime, stores and queues it.
-    pub fn send_admin(&mut self, now: Nanos, msg_type: &[u8], body: &[u8]) -> u32 {
-        let seq = self.out.send(now, msg_type, body, outbound::FLAG_ADMIN);
-        self.commit();
-        seq
-    }
-
     /// Queues bytes the recovery side built completely (resends and
     /// GapFills carry their own, earlier, seqs).
-    pub fn send_raw(&mut self, now: Nanos, bytes: &[u8]) {
+    pub(crate) fn send_raw(&mut self, now: Nanos, bytes: &[u8]) {
         self.out.wire.extend_from_slice(bytes);
         self.out.last_sent = now;
     }
@@ -504,13 +532,42 @@ impl Session {
     }
 
     /// Sends a Logout (we start the handshake).
-    pub fn logout(&mut self, ctx: &mut Ctx, text: &str) {
+    pub(crate) fn logout(&mut self, now: Nanos, text: &str) {
         if self.state == State::Active {
-            self.send_logout(ctx.now, text.as_bytes());
-            self.state = State::LoggingOut;
-            self.out.hold_app = true;
-            self.timers.logout_sent(ctx.now);
+            self.send_logout(now, text.as_bytes());
+            self.enter(State::LoggingOut);
             self.commit();
+        }
+    }
+
+    /// The only place the state changes, with what entering it implies.
+    fn enter(&mut self, state: State) {
+        if state == State::LoggingOut {
+            // No application messages after our Logout (whose sending
+            // started the LogoutTimeout).
+            self.out.hold_app = true;
+        }
+        self.state = state;
+    }
+
+    /// The only writer of `next_in`. `validator_followed`: the validator
+    /// made the same move itself (it judged `next_in - 1` in order against
+    /// the same expected); otherwise it is brought in line before it reads
+    /// again.
+    fn set_next_in(&mut self, next_in: u32, validator_followed: bool) {
+        self.next_in = next_in;
+        self.resync_validator |= !validator_followed;
+    }
+
+    /// Brings the validator in line with the session before it frames
+    /// more of this session's bytes: a new stream after a connect, and the
+    /// session's expected seq after the session moved it itself.
+    pub(crate) fn sync_validator(&mut self, validator: &mut dyn crate::validator::SeqValidator) {
+        if std::mem::take(&mut self.reset_stream) {
+            validator.reset_stream(self.index);
+        }
+        if std::mem::take(&mut self.resync_validator) {
+            validator.set_expected(self.index, self.next_in);
         }
     }
 
@@ -522,29 +579,44 @@ impl Session {
 
     fn disconnect(&mut self, reason: DisconnectReason) {
         if self.state != State::Disconnected {
-            self.events.push(Event::Disconnect(reason));
-            self.state = State::Disconnected;
+            self.events.push_back(Event::Disconnect(reason));
+            self.actions.push_back(Action::Disconnect(reason));
+            self.enter(State::Disconnected);
         }
     }
 
-    fn reset_seqs(&mut self, ctx: &mut Ctx) {
+    /// Asks the recovery side to serve the peer's ResendRequest.
+    fn serve(&mut self, begin: u32, end: u32) {
+        let next_out = self.out.next_out;
+        self.events.push_back(Event::ResendRequested {
+            begin,
+            end,
+            next_out,
+        });
+        self.actions.push_back(Action::Serve(ResendRange {
+            begin,
+            end,
+            next_out,
+        }));
+    }
+
+    fn reset_seqs(&mut self) {
         if self.out.reset().is_err() {
             self.disconnect(DisconnectReason::StoreFailed);
         }
-        self.next_in = 1;
+        self.set_next_in(1, false);
         self.hold.clear();
         self.gap = inbound::GapState::default();
-        ctx.validator.set_expected(self.index, 1);
     }
 
     /// Handles one framed message (or garbled run) and its verdict.
-    pub fn on_frame(&mut self, ctx: &mut Ctx, v: &Verdict, frame: &[u8]) {
+    pub(crate) fn on_frame(&mut self, ctx: &mut Ctx, v: &Verdict, frame: &[u8]) {
         inbound::on_frame(self, ctx, v, frame);
         self.commit();
     }
 
     /// Gives the application its turn to send (while logged on).
-    pub fn poll_app(&mut self, ctx: &mut Ctx) {
+    pub(crate) fn poll_app(&mut self, ctx: &mut Ctx) {
         if self.state == State::Active {
             ctx.app.poll(&mut self.sender(ctx.now));
             self.commit();
@@ -552,13 +624,27 @@ impl Session {
     }
 
     /// Runs the timers: heartbeats, test requests, timeouts, resend
-    /// liveness. Call it at least every few milliseconds.
-    pub fn on_timer(&mut self, ctx: &mut Ctx) {
+    /// liveness, the schedule.
+    pub(crate) fn on_timer(&mut self, ctx: &mut Ctx) {
         self.check_schedule(ctx);
         heartbeat::on_timer(self, ctx);
         inbound::on_timer(self, ctx);
         // Whatever the timers sent is journaled before it reaches the wire.
         self.commit();
+    }
+
+    /// When [`on_timer`](Self::on_timer) next has work (`None`: not before
+    /// something else happens). A schedule is checked once a second, as
+    /// QuickFIX does, from `last_timer`.
+    pub(crate) fn next_timeout(&self, last_timer: Nanos) -> Option<Nanos> {
+        let timers = heartbeat::deadline(self);
+        let resend = inbound::deadline(self);
+        let schedule = self
+            .cfg
+            .schedule
+            .as_ref()
+            .map(|_| last_timer + 1_000_000_000);
+        [timers, resend, schedule].into_iter().flatten().min()
     }
 }
 

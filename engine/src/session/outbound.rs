@@ -218,6 +218,8 @@ impl Session {
                 b.str(58, text);
             }
         });
+        // The reply is due within LogoutTimeout from now.
+        self.timers.logout_sent(now);
     }
 
     /// A session Reject(3) of inbound `ref_seq`, in QuickFIX's format for
@@ -265,7 +267,7 @@ impl Session {
         route.clear();
         self.route = route;
         self.stats.rejects += 1;
-        self.events.push(Event::Rejected {
+        self.events.push_back(Event::Rejected {
             seq: ref_seq,
             reason,
         });

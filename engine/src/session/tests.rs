@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::codec::encode::{Body, Encoder, Outgoing};
-use crate::receive::Receiver;
+use crate::connection::{Action, Connection};
 use crate::recovery::Recovery;
 use crate::store::MemoryStore;
 use crate::validator::SoftwareValidator;
@@ -28,11 +28,10 @@ impl Application for Recorder {
     }
 }
 
-/// One engine: session, validator, receive buffer, app and inline recovery.
+/// One engine: a connection, its validator and app, and inline recovery.
 struct Side {
-    s: Session,
+    c: Connection,
     v: SoftwareValidator,
-    rx: Receiver,
     app: Recorder,
     rec: Recovery,
     events: Vec<Event>,
@@ -45,56 +44,76 @@ impl Side {
 
     fn with_store(cfg: SessionConfig, store: Box<dyn crate::store::MessageStore>) -> Side {
         let reader = store.reader();
-        let s = Session::new(cfg, 0, store).unwrap();
-        let rec = Recovery::new(reader, s.encoder().clone());
+        let c = Connection::new(cfg, 0, store, 65536).unwrap();
+        let rec = Recovery::new(reader, c.session().encoder().clone());
         Side {
-            s,
+            c,
             v: SoftwareValidator::new(1, 65536),
-            rx: Receiver::new(65536),
             app: Recorder::default(),
             rec,
             events: vec![],
         }
     }
 
-    fn ctx_do(&mut self, now: Nanos, f: impl FnOnce(&mut Session, &mut Ctx)) {
-        let mut ctx = Ctx {
-            now,
-            validator: &mut self.v,
-            app: &mut self.app,
-        };
-        f(&mut self.s, &mut ctx);
-        self.after(now);
+    fn s(&self) -> &Session {
+        self.c.session()
     }
 
     fn connect(&mut self, now: Nanos) {
-        self.rx.reset();
-        self.ctx_do(now, |s, ctx| s.on_connect(ctx));
-    }
-
-    fn recv(&mut self, now: Nanos, bytes: &[u8]) {
-        self.rx.extend(bytes);
-        self.rx
-            .process(now, &mut self.s, &mut self.v, &mut self.app);
+        self.c.handle_connect(now, &mut self.app);
         self.after(now);
     }
 
-    fn after(&mut self, now: Nanos) {
-        let evs: Vec<Event> = self.s.drain_events().collect();
-        for ev in &evs {
-            self.rec.on_event(ev);
+    fn disconnect(&mut self, now: Nanos) {
+        self.c.handle_disconnect(now, &mut self.app);
+        self.after(now);
+    }
+
+    fn timeout(&mut self, now: Nanos) {
+        self.c.handle_timeout(now, &mut self.app);
+        self.after(now);
+    }
+
+    fn logout(&mut self, now: Nanos, text: &str) {
+        self.c.logout(now, text);
+        self.after(now);
+    }
+
+    /// `bytes` read, handled by `app`; the recovery side not run.
+    fn read_with(&mut self, now: Nanos, bytes: &[u8], app: &mut dyn Application) {
+        for chunk in bytes.chunks(65536) {
+            self.c.recv_buf()[..chunk.len()].copy_from_slice(chunk);
+            self.c.handle_read(now, chunk.len(), &mut self.v, app);
         }
-        self.events.extend(evs);
-        let (rec, s) = (&mut self.rec, &mut self.s);
+    }
+
+    fn recv(&mut self, now: Nanos, bytes: &[u8]) {
+        let mut app = std::mem::take(&mut self.app);
+        self.read_with(now, bytes, &mut app);
+        self.app = app;
+        self.after(now);
+    }
+
+    /// Takes events and actions; serves the peer's ResendRequests inline.
+    fn after(&mut self, now: Nanos) {
+        while let Some(ev) = self.c.poll_event() {
+            self.events.push(ev);
+        }
+        while let Some(action) = self.c.poll_action() {
+            if let Action::Serve(range) = action {
+                self.rec.serve(range);
+            }
+        }
+        let (rec, c) = (&mut self.rec, &mut self.c);
         while rec.busy() {
-            rec.poll(now, 1000, &mut |bytes| s.send_raw(now, bytes))
+            rec.poll(now, 1000, &mut |bytes| c.handle_replay(now, bytes))
                 .unwrap();
         }
     }
 
     fn take_wire(&mut self) -> Vec<u8> {
-        let w = self.s.wire().to_vec();
-        self.s.consume_wire(w.len());
+        let w = self.c.poll_transmit().to_vec();
+        self.c.transmitted(w.len());
         w
     }
 
@@ -102,12 +121,7 @@ impl Side {
         for id in ids {
             let mut body = Vec::new();
             Body::new(&mut body).uint(11, u64::from(id)).char(54, b'1');
-            let mut ctx = Ctx {
-                now,
-                validator: &mut self.v,
-                app: &mut self.app,
-            };
-            self.s.send_app(&mut ctx, b"D", &body).unwrap();
+            self.c.send(now, b"D", &body).unwrap();
         }
     }
 
@@ -189,8 +203,11 @@ fn order(id: u32) -> Vec<u8> {
 #[test]
 fn logon_handshake_makes_both_sides_active() {
     let (a, b) = logged_on_pair();
-    assert_eq!((a.s.state(), b.s.state()), (State::Active, State::Active));
-    assert_eq!((a.s.next_out(), b.s.next_in()), (2, 2));
+    assert_eq!(
+        (a.s().state(), b.s().state()),
+        (State::Active, State::Active)
+    );
+    assert_eq!((a.s().next_out(), b.s().next_in()), (2, 2));
 }
 
 #[test]
@@ -211,14 +228,14 @@ fn dropped_messages_are_recovered_and_held_ones_released_in_order() {
             b.recv(T0, f);
         }
     }
-    assert!(b.s.recovering());
+    assert!(b.s().recovering());
     assert_eq!(b.app.got, [1, 2]);
     pump(&mut a, &mut b, T0);
     assert_eq!(b.app.got, (1..=10).collect::<Vec<_>>());
-    assert!(!b.s.recovering());
+    assert!(!b.s().recovering());
     assert!(b.events.contains(&Event::GapFilled { next_in: 12 }));
     assert_eq!(
-        b.s.stats().gaps,
+        b.s().stats().gaps,
         2,
         "as in QuickFIX, a request covers up to the seq before the message that revealed it"
     );
@@ -237,10 +254,10 @@ fn resend_request_is_sent_with_expected_begin_and_zero_end() {
 #[test]
 fn resend_request_leaves_in_the_call_that_sees_the_gap_without_the_recovery_side() {
     let (_, mut b) = logged_on_pair();
-    b.rx.extend(&peer_msg(b"D", 5, false, &order(5)));
-    b.rx.process(T0, &mut b.s, &mut b.v, &mut b.app);
-    // Not through `after`: no event reached recovery, yet it is queued.
-    let out = frames(b.s.wire());
+    let mut app = Recorder::default();
+    b.read_with(T0, &peer_msg(b"D", 5, false, &order(5)), &mut app);
+    // Not through `after`: no action reached recovery, yet it is queued.
+    let out = frames(b.c.poll_transmit());
     assert_eq!(out.len(), 1);
     assert_eq!(Message::new(&out[0]).msg_type(), b"2");
     assert!(!b.rec.busy());
@@ -250,7 +267,7 @@ fn resend_request_leaves_in_the_call_that_sees_the_gap_without_the_recovery_side
 fn admin_messages_are_gap_filled_and_app_messages_resent_with_poss_dup() {
     let (mut a, mut b) = logged_on_pair();
     a.send_orders(T0, 1..=2);
-    a.ctx_do(T0 + 31_000 * MS, |s, ctx| s.on_timer(ctx)); // a heartbeat, seq 4
+    a.timeout(T0 + 31_000 * MS); // a heartbeat, seq 4
     a.send_orders(T0 + 31_000 * MS, 3..=3);
     let _lost = a.take_wire();
     b.recv(T0 + 31_000 * MS, &peer_msg(b"0", 6, false, b""));
@@ -298,7 +315,7 @@ fn poss_dup_duplicate_is_discarded() {
     b.recv(T0, &peer_msg(b"D", 2, false, &order(7)));
     b.recv(T0, &peer_msg(b"D", 2, true, &order(7)));
     assert_eq!(b.app.got, [7]);
-    assert_eq!(b.s.stats().duplicates, 1);
+    assert_eq!(b.s().stats().duplicates, 1);
     assert!(!b.disconnected());
 }
 
@@ -337,15 +354,15 @@ fn gap_fill_moves_expected_and_releases_the_queue() {
     b.recv(T0, &peer_msg(b"D", 5, false, &order(5)));
     b.recv(T0, &peer_msg(b"4", 2, true, b"123=Y\x0136=5\x01"));
     assert_eq!(b.app.got, [5]);
-    assert_eq!(b.s.next_in(), 6);
-    assert!(!b.s.recovering());
+    assert_eq!(b.s().next_in(), 6);
+    assert!(!b.s().recovering());
 }
 
 #[test]
 fn sequence_reset_is_honoured_without_seq_check() {
     let (_, mut b) = logged_on_pair();
     b.recv(T0, &peer_msg(b"4", 999, false, b"36=20\x01"));
-    assert_eq!(b.s.next_in(), 20);
+    assert_eq!(b.s().next_in(), 20);
     b.recv(T0, &peer_msg(b"D", 20, false, &order(20)));
     assert_eq!(b.app.got, [20]);
 }
@@ -356,7 +373,7 @@ fn sequence_reset_backwards_is_rejected() {
     b.recv(T0, &peer_msg(b"4", 2, false, b"36=1\x01"));
     let out = frames(&b.take_wire());
     assert_eq!(Message::new(&out[0]).get(373), Some(&b"5"[..]));
-    assert_eq!(b.s.next_in(), 2);
+    assert_eq!(b.s().next_in(), 2);
 }
 
 #[test]
@@ -370,7 +387,7 @@ fn garbled_frames_are_skipped_counted_and_do_not_consume_a_seq() {
     b.recv(T0, &peer_msg(b"D", 2, false, &order(2)));
     assert_eq!(b.app.got, [2]);
     assert_eq!(
-        b.s.stats().garbled,
+        b.s().stats().garbled,
         1,
         "the junk is skipped by the hunt for 8=FIX"
     );
@@ -391,7 +408,7 @@ fn wrong_comp_id_is_rejected_then_logged_out() {
     let out = frames(&b.take_wire());
     assert_eq!(Message::new(&out[0]).get(373), Some(&b"9"[..]));
     assert_eq!(Message::new(&out[1]).msg_type(), b"5");
-    assert_eq!(b.s.state(), State::LoggingOut);
+    assert_eq!(b.s().state(), State::LoggingOut);
 }
 
 #[test]
@@ -415,10 +432,10 @@ fn first_message_must_be_a_logon() {
 #[test]
 fn test_request_after_silence_then_disconnect_when_unanswered() {
     let (_, mut b) = logged_on_pair();
-    b.ctx_do(T0 + 37_000 * MS, |s, ctx| s.on_timer(ctx));
+    b.timeout(T0 + 37_000 * MS);
     let out = frames(&b.take_wire());
     assert!(out.iter().any(|f| Message::new(f).msg_type() == b"1"));
-    b.ctx_do(T0 + 73_000 * MS, |s, ctx| s.on_timer(ctx));
+    b.timeout(T0 + 73_000 * MS);
     assert!(b.disconnected());
 }
 
@@ -444,10 +461,10 @@ fn hold_queue_stays_bounded_under_a_flood_of_seq_too_high() {
     for seq in 3..100_003 {
         b.recv(T0, &peer_msg(b"D", seq, false, &order(seq)));
     }
-    assert!(b.s.hold.len() <= 100);
-    assert_eq!(b.s.stats().hold_dropped, 100_000 - 100);
+    assert!(b.s().hold.len() <= 100);
+    assert_eq!(b.s().stats().hold_dropped, 100_000 - 100);
     assert_eq!(
-        b.s.stats().gaps,
+        b.s().stats().gaps,
         1,
         "one open ResendRequest covers the flood"
     );
@@ -462,8 +479,7 @@ fn unsupported_message_type_gets_business_message_reject() {
         }
     }
     let (_, mut b) = logged_on_pair();
-    b.rx.extend(&peer_msg(b"D", 2, false, &order(1)));
-    b.rx.process(T0, &mut b.s, &mut b.v, &mut Refuse);
+    b.read_with(T0, &peer_msg(b"D", 2, false, &order(1)), &mut Refuse);
     let out = frames(&b.take_wire());
     let bmr = Message::new(&out[0]);
     assert_eq!((bmr.msg_type(), bmr.get(380)), (&b"j"[..], Some(&b"3"[..])));
@@ -472,7 +488,7 @@ fn unsupported_message_type_gets_business_message_reject() {
 #[test]
 fn logout_handshake_disconnects_both_sides() {
     let (mut a, mut b) = logged_on_pair();
-    a.ctx_do(T0, |s, ctx| s.logout(ctx, "bye"));
+    a.logout(T0, "bye");
     pump(&mut a, &mut b, T0);
     assert!(a.disconnected() && b.disconnected());
 }
@@ -485,13 +501,13 @@ fn reconnect_resumes_persisted_sequence_numbers_and_recovers_the_gap() {
     a.send_orders(T0, 6..=8);
     let _lost_in_disconnect = a.take_wire();
     for side in [&mut a, &mut b] {
-        side.ctx_do(T0, |s, ctx| s.on_disconnect(ctx));
+        side.disconnect(T0);
     }
     b.connect(T0 + 1000 * MS);
     a.connect(T0 + 1000 * MS);
     pump(&mut a, &mut b, T0 + 1000 * MS);
     assert_eq!(b.app.got, (1..=8).collect::<Vec<_>>());
-    assert_eq!(b.s.state(), State::Active);
+    assert_eq!(b.s().state(), State::Active);
 }
 
 #[test]
@@ -505,12 +521,12 @@ fn reset_seq_num_flag_on_logon_resets_both_sides() {
     a.send_orders(T0, 1..=3);
     pump(&mut a, &mut b, T0);
     for side in [&mut a, &mut b] {
-        side.ctx_do(T0, |s, ctx| s.on_disconnect(ctx));
+        side.disconnect(T0);
     }
     b.connect(T0);
     a.connect(T0);
     pump(&mut a, &mut b, T0);
-    assert_eq!((a.s.next_out(), b.s.next_in()), (2, 2));
+    assert_eq!((a.s().next_out(), b.s().next_in()), (2, 2));
     assert!(b.events.contains(&Event::LoggedOn { reset: true }));
 }
 
@@ -527,7 +543,7 @@ fn chunked_resend_requests_cover_the_gap_piece_by_piece() {
     b.recv(T0, wire.last().unwrap());
     pump(&mut a, &mut b, T0);
     assert_eq!(b.app.got, (1..=10).collect::<Vec<_>>());
-    assert_eq!(b.s.stats().gaps, 3);
+    assert_eq!(b.s().stats().gaps, 3);
 }
 
 #[test]
@@ -542,8 +558,8 @@ fn messages_sent_by_timers_are_journaled_before_they_reach_the_wire() {
         .for_each(1, 0, &mut |seq, _, _| seqs.push(seq))
         .unwrap();
     assert_eq!(seqs, [1], "the Logon is committed when on_connect returns");
-    a.s.state = State::Active;
-    a.ctx_do(T0 + 31_000 * MS, |s, ctx| s.on_timer(ctx));
+    a.c.session_mut().state = State::Active;
+    a.timeout(T0 + 31_000 * MS);
     assert!(!a.take_wire().is_empty());
     seqs.clear();
     reader
@@ -559,7 +575,7 @@ fn messages_sent_by_timers_are_journaled_before_they_reach_the_wire() {
 #[test]
 fn messages_arriving_after_our_logout_are_still_delivered() {
     let (mut a, mut b) = logged_on_pair();
-    b.ctx_do(T0, |s, ctx| s.logout(ctx, "bye"));
+    b.logout(T0, "bye");
     a.send_orders(T0, 1..=3);
     pump(&mut a, &mut b, T0);
     assert_eq!(b.app.got, [1, 2, 3]);
@@ -674,7 +690,7 @@ mod property {
 
     fn reconnect(a: &mut Side, b: &mut Side, now: Nanos) {
         for s in [&mut *a, &mut *b] {
-            s.ctx_do(now, |s, ctx| s.on_disconnect(ctx));
+            s.disconnect(now);
             s.take_wire();
         }
         b.connect(now);
@@ -698,11 +714,11 @@ mod property {
             for s in &steps {
                 now += 10 * MS;
                 match s {
-                    Step::SendA(n) if a.s.state() == State::Active => {
+                    Step::SendA(n) if a.s().state() == State::Active => {
                         a.send_orders(now, sent_a + 1..=sent_a + u32::from(*n));
                         sent_a += u32::from(*n);
                     }
-                    Step::SendB(n) if b.s.state() == State::Active => {
+                    Step::SendB(n) if b.s().state() == State::Active => {
                         b.send_orders(now, sent_b + 1..=sent_b + u32::from(*n));
                         sent_b += u32::from(*n);
                     }
@@ -734,7 +750,7 @@ mod property {
                 now += 6_000 * MS;
                 pump(&mut a, &mut b, now);
                 for s in [&mut a, &mut b] {
-                    s.ctx_do(now, |s, ctx| s.on_timer(ctx));
+                    s.timeout(now);
                 }
                 pump(&mut a, &mut b, now);
             }
@@ -760,7 +776,7 @@ fn logon_default_appl_ver_id_becomes_the_session_default() {
     b.connect(T0);
     a.connect(T0);
     pump(&mut a, &mut b, T0);
-    assert_eq!(b.s.config().default_appl_ver_id.as_deref(), Some("7"));
+    assert_eq!(b.s().config().default_appl_ver_id.as_deref(), Some("7"));
 }
 
 #[test]
@@ -779,8 +795,8 @@ fn reset_on_first_logon_sends_reset_seq_num_flag_once() {
     assert!(logon_has_reset(&first));
     b.recv(T0, &first);
     a.recv(T0, &b.take_wire());
-    assert_eq!(a.s.state(), State::Active);
-    a.ctx_do(T0, |s, ctx| s.on_disconnect(ctx));
+    assert_eq!(a.s().state(), State::Active);
+    a.disconnect(T0);
     a.connect(T0);
     assert!(
         !logon_has_reset(&a.take_wire()),

@@ -17,12 +17,14 @@ impl Session {
     /// connects.
     ///
     /// ```
+    /// use gapless::connection::Connection;
     /// use gapless::schedule::Schedule;
-    /// use gapless::session::{Session, SessionConfig};
+    /// use gapless::session::SessionConfig;
     /// use gapless::store::MemoryStore;
     /// let mut cfg = SessionConfig::new("FIX.4.4", "A", "B", true);
     /// cfg.schedule = Some(Schedule::parse("08:00:00", "17:00:00", None, None, None).unwrap());
-    /// let s = Session::new(cfg, 0, Box::new(MemoryStore::new())).unwrap();
+    /// let c = Connection::new(cfg, 0, Box::new(MemoryStore::new()), 4096).unwrap();
+    /// let s = c.session();
     /// let noon = 19_675 * 86_400_000_000_000 + 12 * 3_600_000_000_000;
     /// assert!(s.in_schedule(noon));
     /// assert!(!s.in_schedule(noon + 6 * 3_600_000_000_000));
@@ -69,8 +71,8 @@ impl Session {
                 self.commit();
                 self.disconnect(DisconnectReason::OutsideSchedule);
             }
-            self.reset_seqs(ctx);
-            self.events.push(Event::NewPeriod { start });
+            self.reset_seqs();
+            self.events.push_back(Event::NewPeriod { start });
         }
         self.period = Some(start);
         if self.out.set_period(start).is_err() {
@@ -80,7 +82,7 @@ impl Session {
 
     fn close_outside_window(&mut self, ctx: &mut Ctx) {
         match self.state {
-            State::Active => self.logout(ctx, END_TEXT),
+            State::Active => self.logout(ctx.now, END_TEXT),
             State::AwaitingLogon { sent: true } if self.cfg.initiator => {
                 self.disconnect(DisconnectReason::OutsideSchedule)
             }

@@ -61,8 +61,8 @@ fn too_high_logon_causes_exactly_one_resend_request() {
         rrs, 1,
         "the queued Logon is skipped when the resends reach it"
     );
-    assert_eq!(b.s.next_in(), 7);
-    assert!(!b.s.recovering());
+    assert_eq!(b.s().next_in(), 7);
+    assert!(!b.s().recovering());
 }
 
 #[test]
@@ -104,8 +104,8 @@ fn session_reset_logon_mid_session_is_answered_with_a_reset_logon() {
         (&b"A"[..], Some(&b"1"[..]))
     );
     assert_eq!(reply.get(141), Some(&b"Y"[..]));
-    assert_eq!((b.s.next_in(), b.s.next_out()), (2, 2));
-    assert_eq!(b.s.state(), State::Active);
+    assert_eq!((b.s().next_in(), b.s().next_out()), (2, 2));
+    assert_eq!(b.s().state(), State::Active);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn resend_request_with_seq_too_low_is_served_not_logged_out() {
         (&b"4"[..], Some(&b"Y"[..]))
     );
     assert!(!b.disconnected());
-    assert_eq!(b.s.next_in(), 3);
+    assert_eq!(b.s().next_in(), 3);
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn message_with_a_tag_that_is_not_a_number_is_ignored() {
     };
     b.recv(T0, &frame);
     assert!(b.take_wire().is_empty(), "no Reject, no Logout");
-    assert_eq!(b.s.next_in(), 2);
+    assert_eq!(b.s().next_in(), 2);
     b.recv(T0, &peer_msg(b"1", 2, false, b"112=OK\x01"));
     assert_eq!(kinds(&b.take_wire()), [b"0".to_vec()]);
 }
@@ -196,7 +196,7 @@ fn missing_target_comp_id_is_rejected_as_required_tag_missing() {
         (r.get(373), r.get(371)),
         (Some(&b"1"[..]), Some(&b"56"[..]))
     );
-    assert_eq!(b.s.next_in(), 3);
+    assert_eq!(b.s().next_in(), 3);
 }
 
 #[test]
@@ -219,14 +219,14 @@ fn reject_reverses_on_behalf_of_into_deliver_to() {
 #[test]
 fn unanswered_test_request_disconnects_without_heartbeat_or_logout() {
     let (_, mut b) = logged_on_pair();
-    b.ctx_do(T0 + 36_000 * MS, |s, ctx| s.on_timer(ctx));
+    b.timeout(T0 + 36_000 * MS);
     assert_eq!(kinds(&b.take_wire()), [b"1".to_vec()]);
-    b.ctx_do(T0 + 67_000 * MS, |s, ctx| s.on_timer(ctx));
+    b.timeout(T0 + 67_000 * MS);
     assert!(
         b.take_wire().is_empty(),
         "no Heartbeat while the TestRequest is open"
     );
-    b.ctx_do(T0 + 72_000 * MS, |s, ctx| s.on_timer(ctx));
+    b.timeout(T0 + 72_000 * MS);
     assert!(b.take_wire().is_empty(), "no Logout");
     assert!(b.disconnected());
 }
@@ -237,9 +237,11 @@ fn fix42_reject_omits_373_for_reasons_above_11() {
     cfg.check_latency = false;
     let mut b = Side::new(cfg);
     b.connect(T0);
-    b.s.state = State::Active;
-    b.s.send_reject(T0, 2, b"D", 13, Some(40), "Tag appears more than once");
-    b.s.send_reject(T0, 3, b"D", 5, Some(40), "Value is incorrect");
+    b.c.session_mut().state = State::Active;
+    b.c.session_mut()
+        .send_reject(T0, 2, b"D", 13, Some(40), "Tag appears more than once");
+    b.c.session_mut()
+        .send_reject(T0, 3, b"D", 5, Some(40), "Value is incorrect");
     let out = frames(&b.take_wire());
     assert_eq!(Message::new(&out[0]).get(373), None);
     assert_eq!(Message::new(&out[0]).get(371), Some(&b"40"[..]));

@@ -23,7 +23,7 @@ fn log_on(a: &mut Side, b: &mut Side, now: Nanos) {
 }
 
 fn timer(side: &mut Side, now: Nanos) {
-    side.ctx_do(now, |s, ctx| s.on_timer(ctx));
+    side.timeout(now);
 }
 
 fn logout_text(wire: &[u8]) -> Option<String> {
@@ -48,14 +48,17 @@ fn acceptor_refuses_logon_outside_the_window_with_a_logout() {
     assert!(b
         .events
         .contains(&Event::Disconnect(DisconnectReason::OutsideSchedule)));
-    assert_ne!(b.s.state(), State::Active);
+    assert_ne!(b.s().state(), State::Active);
 }
 
 #[test]
 fn logon_inside_the_window_succeeds() {
     let (mut a, mut b) = scheduled_pair("08:00:00", "17:00:00");
     log_on(&mut a, &mut b, DAY + 9 * H);
-    assert_eq!((a.s.state(), b.s.state()), (State::Active, State::Active));
+    assert_eq!(
+        (a.s().state(), b.s().state()),
+        (State::Active, State::Active)
+    );
 }
 
 #[test]
@@ -67,7 +70,7 @@ fn active_session_logs_out_at_end_time() {
     assert!(b.take_wire().is_empty(), "still inside the window");
     let after = DAY + 17 * H + 1_000_000_000;
     timer(&mut b, after);
-    assert_eq!(b.s.state(), State::LoggingOut);
+    assert_eq!(b.s().state(), State::LoggingOut);
     let wire = b.take_wire();
     assert_eq!(
         logout_text(&wire).as_deref(),
@@ -95,19 +98,19 @@ fn next_day_resets_both_seqs_and_the_store() {
     log_on(&mut a, &mut b, t);
     a.send_orders(t, 1..=5);
     pump(&mut a, &mut b, t);
-    assert_eq!((a.s.next_out(), b.s.next_in()), (7, 7));
-    a.ctx_do(t, |s, ctx| s.on_disconnect(ctx));
-    b.ctx_do(t, |s, ctx| s.on_disconnect(ctx));
+    assert_eq!((a.s().next_out(), b.s().next_in()), (7, 7));
+    a.disconnect(t);
+    b.disconnect(t);
     timer(&mut b, DAY + 20 * H);
-    assert_eq!(b.s.next_in(), 7, "no reset outside the window");
+    assert_eq!(b.s().next_in(), 7, "no reset outside the window");
     let tomorrow = DAY + D + 8 * H;
     timer(&mut a, tomorrow);
     timer(&mut b, tomorrow);
-    assert_eq!((a.s.next_in(), a.s.next_out()), (1, 1));
-    assert_eq!((b.s.next_in(), b.s.next_out()), (1, 1));
+    assert_eq!((a.s().next_in(), a.s().next_out()), (1, 1));
+    assert_eq!((b.s().next_in(), b.s().next_out()), (1, 1));
     assert!(b.events.contains(&Event::NewPeriod { start: tomorrow }));
     log_on(&mut a, &mut b, tomorrow + H);
-    assert_eq!((a.s.next_out(), b.s.next_in()), (2, 2));
+    assert_eq!((a.s().next_out(), b.s().next_in()), (2, 2));
 }
 
 #[test]
@@ -120,15 +123,15 @@ fn overnight_window_keeps_one_period_across_midnight() {
     let after_midnight = DAY + D + 2_000 * MS;
     timer(&mut a, after_midnight);
     timer(&mut b, after_midnight);
-    assert_eq!(b.s.state(), State::Active, "same period after midnight");
-    assert_eq!(b.s.next_in(), 5);
+    assert_eq!(b.s().state(), State::Active, "same period after midnight");
+    assert_eq!(b.s().next_in(), 5);
     assert!(!b
         .events
         .iter()
         .any(|e| matches!(e, Event::NewPeriod { .. })));
     let morning = DAY + D + 6 * H + 1_000 * MS;
     timer(&mut b, morning);
-    assert_eq!(b.s.state(), State::LoggingOut, "06:00 ends the period");
+    assert_eq!(b.s().state(), State::LoggingOut, "06:00 ends the period");
 }
 
 #[test]
@@ -143,7 +146,7 @@ fn connected_session_at_a_new_period_is_logged_out_then_reset() {
         Some("New session period: sequence numbers reset")
     );
     assert!(b.disconnected());
-    assert_eq!((b.s.next_in(), b.s.next_out()), (1, 1));
+    assert_eq!((b.s().next_in(), b.s().next_out()), (1, 1));
 }
 
 #[test]
@@ -159,10 +162,10 @@ fn period_recorded_in_the_file_store_survives_a_restart() {
     {
         let mut b = Side::with_store(ca.clone(), open());
         timer(&mut b, DAY + 9 * H);
-        assert_eq!(b.s.period(), Some(DAY + 8 * H));
+        assert_eq!(b.s().period(), Some(DAY + 8 * H));
     }
     let mut b = Side::with_store(ca, open());
-    assert_eq!(b.s.period(), Some(DAY + 8 * H));
+    assert_eq!(b.s().period(), Some(DAY + 8 * H));
     timer(&mut b, DAY + D + 9 * H);
     assert!(b.events.contains(&Event::NewPeriod {
         start: DAY + D + 8 * H
@@ -182,16 +185,16 @@ fn weekly_session_resets_once_a_week_not_daily() {
     log_on(&mut a, &mut b, tue);
     a.send_orders(tue, 1..=3);
     pump(&mut a, &mut b, tue);
-    b.ctx_do(tue, |s, ctx| s.on_disconnect(ctx));
+    b.disconnect(tue);
     timer(&mut b, DAY + D + 9 * H);
-    assert_eq!(b.s.next_in(), 5, "Wednesday: same weekly period");
+    assert_eq!(b.s().next_in(), 5, "Wednesday: same weekly period");
     timer(&mut b, DAY + 3 * D + 18 * H);
     assert!(
-        !b.s.in_schedule(DAY + 3 * D + 18 * H),
+        !b.s().in_schedule(DAY + 3 * D + 18 * H),
         "Friday evening: closed"
     );
     let sunday = DAY + 5 * D + 17 * H;
     timer(&mut b, sunday);
-    assert_eq!((b.s.next_in(), b.s.next_out()), (1, 1), "a new week");
+    assert_eq!((b.s().next_in(), b.s().next_out()), (1, 1), "a new week");
     assert!(b.events.contains(&Event::NewPeriod { start: sunday }));
 }

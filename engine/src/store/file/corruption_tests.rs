@@ -5,7 +5,7 @@ use super::*;
 use crate::codec::encode::Encoder;
 use crate::codec::time::Precision;
 use crate::recovery::Recovery;
-use crate::session::Event;
+use crate::session::ResendRange;
 
 const SEG: usize = 8192;
 const N: u32 = 20;
@@ -179,7 +179,7 @@ fn gapfill_policy_answers_a_resend_of_the_lost_range_with_a_gap_fill() {
     damage(&d, &clean, starts[lost as usize - 1] + HEADER + 30, 0x10);
     let (s, _) = FileStore::open_with(&d, "S", SEG, CorruptionPolicy::GapFill).unwrap();
     let mut rec = Recovery::new(s.reader(), encoder());
-    rec.on_event(&Event::ResendRequested {
+    rec.serve(ResendRange {
         begin: 1,
         end: 0,
         next_out: N + 1,
