@@ -806,3 +806,65 @@ fn reset_on_first_logon_sends_reset_seq_num_flag_once() {
 
 mod quickfix;
 mod schedule;
+
+/// What a side wrote, as message types.
+fn types(wire: &[u8]) -> Vec<Vec<u8>> {
+    frames(wire)
+        .iter()
+        .map(|f| Message::new(f).msg_type().to_vec())
+        .collect()
+}
+
+#[test]
+fn poll_timeout_is_the_heartbeat_deadline_and_nothing_is_due_before_it() {
+    let (mut a, _b) = logged_on_pair();
+    let due = a.c.poll_timeout().expect("an active session has a heartbeat");
+    assert_eq!(due, T0 + 30_000 * MS, "HeartBtInt 30 s after the Logon");
+    a.timeout(due - 1);
+    assert!(a.take_wire().is_empty(), "nothing before the deadline");
+    a.timeout(due);
+    assert_eq!(types(&a.take_wire()), [b"0".to_vec()]);
+    assert_eq!(a.c.poll_timeout(), Some(T0 + 36_000 * MS), "TestRequest next");
+}
+
+#[test]
+fn poll_timeout_names_the_resend_deadline_of_an_open_gap() {
+    let (mut a, mut b) = logged_on_pair();
+    a.send_orders(T0, 1..=3);
+    let wire = frames(&a.take_wire());
+    b.recv(T0 + MS, &wire[2]); // 2 and 3 lost: a gap
+    assert!(b.s().recovering());
+    let resend = T0 + MS + b.s().config().resend_timeout;
+    assert_eq!(b.c.poll_timeout(), Some(resend));
+    b.take_wire();
+    b.timeout(resend);
+    assert_eq!(types(&b.take_wire()), [b"2".to_vec()], "asked again");
+}
+
+#[test]
+fn a_session_driven_only_at_its_poll_timeout_keeps_the_link_up_like_one_timed_every_millisecond() {
+    // Two quiet sessions for 10 minutes, each woken only at its own
+    // deadline: heartbeats flow, no TestRequest, no disconnect.
+    let (mut a, mut b) = logged_on_pair();
+    let end = T0 + 600_000 * MS;
+    let mut heartbeats = 0;
+    loop {
+        let next = [a.c.poll_timeout(), b.c.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap();
+        if next > end {
+            break;
+        }
+        a.timeout(next);
+        b.timeout(next);
+        let (wa, wb) = (a.take_wire(), b.take_wire());
+        heartbeats += types(&wa).len() + types(&wb).len();
+        assert!(!types(&wa).contains(&b"1".to_vec()), "no TestRequest");
+        b.recv(next, &wa);
+        a.recv(next, &wb);
+    }
+    assert!(!a.disconnected() && !b.disconnected());
+    assert!((38..=42).contains(&heartbeats), "{heartbeats} heartbeats in 10 min");
+}
