@@ -78,7 +78,10 @@ impl Harness {
             let buf = self.c.recv_buf();
             let n = rest.len().min(buf.len());
             buf[..n].copy_from_slice(&rest[..n]);
-            self.c.handle_read(self.now, n, &mut self.v, &mut *self.app);
+            let mut more = self.c.handle_read(self.now, n, &mut self.v, &mut *self.app);
+            while more {
+                more = self.c.handle_read(self.now, 0, &mut self.v, &mut *self.app);
+            }
             rest = &rest[n..];
             if rest.is_empty() {
                 break;

@@ -23,8 +23,10 @@ use receive::Receiver;
 /// 2. read into [`recv_buf`](Self::recv_buf), then
 ///    [`handle_read`](Self::handle_read) with the byte count: it frames
 ///    and validates, runs the session on every complete message, delivers
-///    to the application, and queues replies — a gap's ResendRequest
-///    among them, in this same call;
+///    to the application, and queues replies. When a message reveals a
+///    gap it returns `true` at once, its ResendRequest queued: write
+///    [`poll_transmit`](Self::poll_transmit), then call `handle_read`
+///    again with 0 for the rest of what was read (until `false`);
 /// 3. [`poll_app`](Self::poll_app): the application's turn to send;
 /// 4. [`handle_timeout`](Self::handle_timeout) once `now` reaches
 ///    [`poll_timeout`](Self::poll_timeout);
@@ -166,26 +168,38 @@ impl Connection {
 
     /// `n` bytes were read into [`recv_buf`](Self::recv_buf) (0 is fine):
     /// frames and validates them with `validator`, runs the session on
-    /// every complete message and delivers to `app`. Returns how many
-    /// frames were handled. See the type's example.
+    /// every complete message and delivers to `app`.
+    ///
+    /// Returns `true` when it stopped early, after the message that
+    /// revealed a gap, so that the ResendRequest it queued can be written
+    /// before the rest of the read is handled: write
+    /// [`poll_transmit`](Self::poll_transmit) and call again with `n = 0`
+    /// until it returns `false` (if not, the rest is handled at the next
+    /// call). See the type's example.
     pub fn handle_read(
         &mut self,
         now: Nanos,
         n: usize,
         validator: &mut dyn SeqValidator,
         app: &mut dyn Application,
-    ) -> usize {
+    ) -> bool {
         self.rx.filled(n);
         let index = self.session.index();
-        self.session.sync_validator(validator);
-        self.rx.frame(index, validator);
+        if self.rx.all_handled() {
+            self.session.sync_validator(validator);
+            self.rx.frame(index, validator);
+        }
+        self.session.take_urgent();
         let mut ctx = Ctx { now, app };
-        for v in self.rx.verdicts() {
-            self.session.on_frame(&mut ctx, v, self.rx.frame_of(v));
+        while let Some(v) = self.rx.next_verdict() {
+            self.session.on_frame(&mut ctx, &v, self.rx.frame_of(&v));
+            if self.session.take_urgent() && !self.rx.all_handled() {
+                return true;
+            }
         }
         self.session.sync_validator(validator);
         self.rx.release(validator.retain_from(index));
-        self.rx.verdicts().len()
+        false
     }
 
     /// The application's turn to send (while logged on).

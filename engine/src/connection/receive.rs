@@ -20,6 +20,8 @@ pub(super) struct Receiver {
     /// Stream offset of `buf[0]`.
     base: u64,
     verdicts: Vec<Verdict>,
+    /// Verdicts handled so far.
+    handled: usize,
 }
 
 impl Receiver {
@@ -30,6 +32,7 @@ impl Receiver {
             len: 0,
             base: 0,
             verdicts: Vec::with_capacity(size / MIN_FRAME + 1),
+            handled: 0,
         }
     }
 
@@ -44,17 +47,26 @@ impl Receiver {
     pub(super) fn reset(&mut self) {
         (self.len, self.base) = (0, 0);
         self.verdicts.clear();
+        self.handled = 0;
     }
 
-    /// Frames what has arrived; the verdicts are then in
-    /// [`verdicts`](Self::verdicts).
+    /// Frames what has arrived; take the verdicts with
+    /// [`next_verdict`](Self::next_verdict).
     pub(super) fn frame(&mut self, index: u16, validator: &mut dyn SeqValidator) {
         self.verdicts.clear();
+        self.handled = 0;
         validator.push(index, &self.buf[..self.len], self.base, &mut self.verdicts);
     }
 
-    pub(super) fn verdicts(&self) -> &[Verdict] {
-        &self.verdicts
+    /// Every verdict of the last [`frame`](Self::frame) was taken.
+    pub(super) fn all_handled(&self) -> bool {
+        self.handled == self.verdicts.len()
+    }
+
+    pub(super) fn next_verdict(&mut self) -> Option<Verdict> {
+        let v = self.verdicts.get(self.handled).copied();
+        self.handled += usize::from(v.is_some());
+        v
     }
 
     /// The bytes of verdict `v`.

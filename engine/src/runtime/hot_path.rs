@@ -214,10 +214,26 @@ impl<T: Transport> HotPath<T> {
                     let pushed = log.push(i as u16, crate::log::INCOMING, b"", &buf[..n]);
                     self.log_dropped += u64::from(!pushed);
                 }
-                slot.fix
-                    .handle_read(now, n, &mut *self.validator, &mut *slot.app);
+                self.handle_read(i, now, n);
             }
             Err(_) => self.drop_conn(i, now),
+        }
+    }
+
+    /// Runs session `i` on `n` new bytes, writing at once what it marks
+    /// urgent (a gap's ResendRequest) before handling the rest.
+    fn handle_read(&mut self, i: usize, now: Nanos, n: usize) {
+        let slot = &mut self.slots[i];
+        let mut more = slot
+            .fix
+            .handle_read(now, n, &mut *self.validator, &mut *slot.app);
+        while more {
+            self.events(i, now);
+            self.flush(i, now);
+            let slot = &mut self.slots[i];
+            more = slot
+                .fix
+                .handle_read(now, 0, &mut *self.validator, &mut *slot.app);
         }
     }
 
@@ -362,8 +378,7 @@ impl<T: Transport> HotPath<T> {
             let buf = slot.fix.recv_buf();
             let n = first_bytes.len().min(buf.len());
             buf[..n].copy_from_slice(&first_bytes[..n]);
-            slot.fix
-                .handle_read(now, n, &mut *self.validator, &mut *slot.app);
+            self.handle_read(i, now, n);
         }
         self.events(i, now);
         self.act(i, now);

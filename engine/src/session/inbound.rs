@@ -332,6 +332,7 @@ impl Session {
             b.uint(7, u64::from(begin)).uint(16, u64::from(end));
         });
         self.events.push_back(Event::Gap { begin, end });
+        self.urgent = true;
     }
 
     /// After `next_in` moved: release held messages now in order, then

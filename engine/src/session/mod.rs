@@ -365,6 +365,9 @@ pub struct Session {
     resync_validator: bool,
     /// A new connection: the validator must forget the old stream.
     reset_stream: bool,
+    /// Something was queued that must leave before more input is handled
+    /// (our ResendRequest).
+    urgent: bool,
     release_buf: Vec<u8>,
     /// Start of the schedule period the seqs belong to.
     period: Option<Nanos>,
@@ -403,6 +406,7 @@ impl Session {
             served_early: Vec::with_capacity(16),
             resync_validator: true,
             reset_stream: true,
+            urgent: false,
             release_buf: Vec::with_capacity(4096),
             route: Vec::with_capacity(256),
         })
@@ -465,6 +469,11 @@ impl Session {
             out.wire.drain(..out.wire_sent);
             out.wire_sent = 0;
         }
+    }
+
+    /// Whether something urgent was queued since the last call.
+    pub(crate) fn take_urgent(&mut self) -> bool {
+        std::mem::take(&mut self.urgent)
     }
 
     /// The oldest event not yet taken.

@@ -83,7 +83,10 @@ impl Side {
     fn read_with(&mut self, now: Nanos, bytes: &[u8], app: &mut dyn Application) {
         for chunk in bytes.chunks(65536) {
             self.c.recv_buf()[..chunk.len()].copy_from_slice(chunk);
-            self.c.handle_read(now, chunk.len(), &mut self.v, app);
+            let mut n = chunk.len();
+            while self.c.handle_read(now, n, &mut self.v, app) {
+                n = 0;
+            }
         }
     }
 
@@ -818,13 +821,19 @@ fn types(wire: &[u8]) -> Vec<Vec<u8>> {
 #[test]
 fn poll_timeout_is_the_heartbeat_deadline_and_nothing_is_due_before_it() {
     let (mut a, _b) = logged_on_pair();
-    let due = a.c.poll_timeout().expect("an active session has a heartbeat");
+    let due =
+        a.c.poll_timeout()
+            .expect("an active session has a heartbeat");
     assert_eq!(due, T0 + 30_000 * MS, "HeartBtInt 30 s after the Logon");
     a.timeout(due - 1);
     assert!(a.take_wire().is_empty(), "nothing before the deadline");
     a.timeout(due);
     assert_eq!(types(&a.take_wire()), [b"0".to_vec()]);
-    assert_eq!(a.c.poll_timeout(), Some(T0 + 36_000 * MS), "TestRequest next");
+    assert_eq!(
+        a.c.poll_timeout(),
+        Some(T0 + 36_000 * MS),
+        "TestRequest next"
+    );
 }
 
 #[test]
@@ -866,5 +875,38 @@ fn a_session_driven_only_at_its_poll_timeout_keeps_the_link_up_like_one_timed_ev
         a.recv(next, &wb);
     }
     assert!(!a.disconnected() && !b.disconnected());
-    assert!((38..=42).contains(&heartbeats), "{heartbeats} heartbeats in 10 min");
+    assert!(
+        (38..=42).contains(&heartbeats),
+        "{heartbeats} heartbeats in 10 min"
+    );
+}
+
+#[test]
+fn handle_read_stops_after_the_gap_so_the_resend_request_leaves_before_the_rest_is_handled() {
+    let (_, mut b) = logged_on_pair();
+    let read: Vec<u8> = (3..=6)
+        .flat_map(|seq| peer_msg(b"D", seq, false, &order(seq)))
+        .collect();
+    b.c.recv_buf()[..read.len()].copy_from_slice(&read);
+    let mut app = Recorder::default();
+    assert!(
+        b.c.handle_read(T0, read.len(), &mut b.v, &mut app),
+        "stopped early"
+    );
+    assert_eq!(types(b.c.poll_transmit()), [b"2".to_vec()]);
+    assert_eq!(
+        b.s().stats().held,
+        1,
+        "only the message that revealed the gap"
+    );
+    b.take_wire();
+    assert!(
+        !b.c.handle_read(T0, 0, &mut b.v, &mut app),
+        "the rest, in one go"
+    );
+    assert_eq!(b.s().stats().held, 4);
+    assert!(
+        b.c.poll_transmit().is_empty(),
+        "one ResendRequest covers them"
+    );
 }
