@@ -1,4 +1,5 @@
-//! From a settings file to a running engine: the `gapless run` command.
+//! From a settings file to a running engine: [`EngineBuilder`] for your
+//! own applications, [`start`] for the `gapless run` command's.
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -6,10 +7,11 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use crate::app::AppKind;
 use crate::codec::time::{self, Nanos};
 use crate::config::{ConnectionType, IoKind, SessionSettings, Settings, ValidatorKind};
+use crate::runtime::send::{send_pair, SendHandle, SendQueue};
 use crate::runtime::tls::TlsTransport;
 use crate::runtime::transport::KernelTransport;
 use crate::runtime::{Engine, EngineOptions, EventHook, SessionSpec, StartError};
-use crate::session::Event;
+use crate::session::{Application, Event, SessionId};
 use crate::store::{CorruptionPolicy, MemoryStore, MessageStore, Repair};
 use crate::validator::{SeqValidator, SoftwareValidator};
 
@@ -57,13 +59,92 @@ impl std::error::Error for LaunchError {}
 /// Events go to each session's event log under FileLogPath (if set) and
 /// to standard output.
 pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
+    EngineBuilder::new(settings.clone()).start(|id| app.build(&id.begin_string))
+}
+
+/// An engine from a QuickFIX-style settings file, running your
+/// [`Application`] on every session, on whatever transport and validator
+/// the settings name.
+///
+/// ```no_run
+/// use gapless::launch::EngineBuilder;
+/// use gapless::app::Null;
+/// let mut b = EngineBuilder::from_file("client.cfg")?;
+/// let mut orders = b.sender(); // for a strategy thread
+/// let engine = b.start(|_id| Box::new(Null))?;
+/// std::thread::spawn(move || orders.send(0, b"D", b"11=1\x0154=1\x01"));
+/// # engine.stop();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct EngineBuilder {
+    settings: Settings,
+    senders: Vec<SendQueue>,
+}
+
+impl EngineBuilder {
+    /// A builder for `settings`.
+    ///
+    /// ```
+    /// let s = gapless::config::Settings::parse("[SESSION]\nConnectionType=acceptor\nSocketAcceptPort=5001\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n").unwrap();
+    /// let b = gapless::launch::EngineBuilder::new(s);
+    /// assert_eq!(b.sessions()[0].to_string(), "FIX.4.4:A->B");
+    /// ```
+    pub fn new(settings: Settings) -> Self {
+        EngineBuilder {
+            settings,
+            senders: vec![],
+        }
+    }
+
+    /// A builder for the settings file at `path`.
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, LaunchError> {
+        let path = path.as_ref();
+        Settings::load(path)
+            .map(EngineBuilder::new)
+            .map_err(|e| LaunchError::Setting(format!("{}: {e}", path.display())))
+    }
+
+    /// The sessions, in the file's order: a session's index here is the
+    /// one [`SendHandle::send`] takes. See [`new`](Self::new).
+    pub fn sessions(&self) -> Vec<SessionId> {
+        let id = |s: &SessionSettings| SessionId::of(&s.session);
+        self.settings.sessions.iter().map(id).collect()
+    }
+
+    /// A handle for one thread of the application to send from (one per
+    /// thread: each is its own lock-free ring into the hot path).
+    pub fn sender(&mut self) -> SendHandle {
+        let max = self
+            .settings
+            .sessions
+            .first()
+            .map_or(65536, |s| s.max_message_size);
+        let (handle, queue) = send_pair(max);
+        self.senders.push(queue);
+        handle
+    }
+
+    /// Starts the engine; `apps` makes each session's application.
+    pub fn start(
+        self,
+        mut apps: impl FnMut(&SessionId) -> Box<dyn Application + Send>,
+    ) -> Result<Engine, LaunchError> {
+        start_with(&self.settings, &mut apps, self.senders)
+    }
+}
+
+fn start_with(
+    settings: &Settings,
+    apps: &mut dyn FnMut(&SessionId) -> Box<dyn Application + Send>,
+    senders: Vec<SendQueue>,
+) -> Result<Engine, LaunchError> {
     let first = settings
         .sessions
         .first()
         .ok_or_else(|| LaunchError::Setting("no sessions".into()))?;
     let mut specs = Vec::with_capacity(settings.sessions.len());
     for s in &settings.sessions {
-        specs.push(spec(s, app)?);
+        specs.push(spec(s, apps(&SessionId::of(&s.session)))?);
     }
     let options = EngineOptions {
         hot_path_core: first.hot_path_core,
@@ -86,6 +167,7 @@ pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
                     .map(|d| d.join(format!("{}.messages.current.log", s.file_id())))
             })
             .collect(),
+        senders,
     };
     if first.io == IoKind::Dpdk {
         return start_dpdk(first, specs, options);
@@ -157,7 +239,7 @@ pub fn validator(
     }
 }
 
-fn spec(s: &SessionSettings, app: AppKind) -> Result<SessionSpec, LaunchError> {
+fn spec(s: &SessionSettings, app: Box<dyn Application + Send>) -> Result<SessionSpec, LaunchError> {
     let connect = match s.connection {
         ConnectionType::Initiator => Some(resolve(s)?),
         ConnectionType::Acceptor => None,
@@ -168,7 +250,7 @@ fn spec(s: &SessionSettings, app: AppKind) -> Result<SessionSpec, LaunchError> {
     Ok(SessionSpec {
         cfg,
         store,
-        app: app.build(&s.session.begin_string),
+        app,
         check: check(s)?,
         connect,
         accept_port: s.accept_port,

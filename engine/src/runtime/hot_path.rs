@@ -2,7 +2,7 @@
 //! runs every session and its application, and writes. It drives each
 //! session through its [`Connection`] and talks to the recovery thread
 //! only through rings, never blocking on it. Admission (routing accepted
-//! connections to sessions) lives in [`super::admission`].
+//! connections to sessions) lives in `runtime/admission.rs`.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,6 +47,8 @@ pub(super) struct Links {
     pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
     /// Bytes read and written, to the message-log thread, if any.
     pub(super) log: Option<RecordProducer>,
+    /// The application's own sending threads.
+    pub(super) senders: Vec<RecordConsumer>,
 }
 
 /// What the hot path reports when it stops.
@@ -72,6 +74,9 @@ pub(super) struct HotPath<T: Transport> {
     pub(super) outputs: RecordConsumer,
     pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
     log: Option<RecordProducer>,
+    senders: Vec<RecordConsumer>,
+    /// Messages from the sending threads for sessions not logged on.
+    pub(super) sends_dropped: u64,
     /// Log chunks the ring refused (it was full).
     pub(super) log_dropped: u64,
     pub(super) admission: Admission,
@@ -101,6 +106,8 @@ impl<T: Transport> HotPath<T> {
             outputs: links.outputs,
             events: links.events,
             log: links.log,
+            senders: links.senders,
+            sends_dropped: 0,
             log_dropped: 0,
             admission: Admission::new(max_message),
             last_tick: 0,
@@ -177,6 +184,7 @@ impl<T: Transport> HotPath<T> {
             self.connect_initiators(now);
             self.admit(now);
         }
+        self.take_sends(now);
         for i in 0..self.slots.len() {
             // A journal waiting for its next segment takes no new input
             // (TCP pushes back on the peer) rather than block the roll.
@@ -302,6 +310,26 @@ impl<T: Transport> HotPath<T> {
                 Action::Disconnect(_) => {
                     self.flush(i, now);
                     self.drop_conn(i, now);
+                }
+            }
+        }
+    }
+
+    /// Sends what the application's threads queued: at most 64 messages
+    /// per thread per turn, so reading keeps its turn.
+    fn take_sends(&mut self, now: Nanos) {
+        for ring in &mut self.senders {
+            for _ in 0..64 {
+                let slots = &mut self.slots;
+                let sent = ring.pop(|s, _, msg_type, body| {
+                    slots
+                        .get_mut(usize::from(s))
+                        .and_then(|slot| slot.fix.send(now, msg_type, body))
+                        .is_some()
+                });
+                match sent {
+                    None => break,
+                    Some(sent) => self.sends_dropped += u64::from(!sent),
                 }
             }
         }

@@ -23,6 +23,7 @@ pub mod hot_path;
 pub mod probe;
 mod recovery_thread;
 pub mod ring;
+pub mod send;
 pub mod tls;
 pub mod transport;
 
@@ -91,6 +92,9 @@ pub struct EngineOptions {
     pub probe: bool,
     /// Per session, the QuickFIX-style message log file (`None`: none).
     pub message_logs: Vec<Option<std::path::PathBuf>>,
+    /// Queues of the application's own sending threads
+    /// ([`send::send_pair`]).
+    pub senders: Vec<send::SendQueue>,
 }
 
 impl EngineOptions {
@@ -111,6 +115,7 @@ impl EngineOptions {
             on_event: None,
             probe: false,
             message_logs: vec![],
+            senders: vec![],
         }
     }
 }
@@ -131,6 +136,9 @@ pub struct EngineReport {
     /// Session turns that did not read because the session's journal had
     /// no room until the store thread made its next segment ready.
     pub store_waits: u64,
+    /// Messages from [`send::SendHandle`]s dropped: their session was not
+    /// logged on, or does not exist.
+    pub sends_dropped: u64,
 }
 
 /// A running engine.
@@ -277,6 +285,7 @@ impl Engine {
             })?);
         }
         let links = hot_path::Links {
+            senders: opts.senders.into_iter().map(|q| q.0).collect(),
             log,
             cmds: cmd_tx,
             recovery: recovery_thread,
@@ -297,6 +306,7 @@ impl Engine {
                 log_dropped: hp.log_dropped,
                 connections_refused: hp.admission.refused,
                 store_waits: hp.store_waits,
+                sends_dropped: hp.sends_dropped,
             }
         })?;
         Ok(Engine {
@@ -334,6 +344,7 @@ impl Engine {
             log_dropped: 0,
             connections_refused: 0,
             store_waits: 0,
+            sends_dropped: 0,
         };
         let reports = self.hot.take().and_then(|h| h.join().ok()).unwrap_or(empty);
         self.halt.store(true, Ordering::Relaxed);

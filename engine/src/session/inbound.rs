@@ -241,6 +241,14 @@ impl Session {
         // The validator followed unless the message came from the hold
         // queue or was re-judged (both flag a resync already).
         self.set_next_in(seq + 1, true);
+        // Admin messages the session acts on (a Logon held beyond a gap
+        // was offered on arrival).
+        if matches!(h.msg_type, b"0" | b"1" | b"2" | b"3" | b"4" | b"5") {
+            if let Err(r) = ctx.app.on_admin(msg) {
+                let tag = r.ref_tag;
+                return self.send_reject(ctx.now, seq, h.msg_type, r.reason, tag, r.text);
+            }
+        }
         match h.msg_type {
             // A Logon held beyond a gap was handled on arrival.
             b"0" | b"3" | b"A" => {}

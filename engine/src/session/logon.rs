@@ -15,6 +15,7 @@ impl Session {
         }
         let (hb, next_in) = (self.timers.interval_secs(), self.next_in);
         let cfg = self.cfg.clone();
+        let app = &mut *ctx.app;
         self.send_admin_with(ctx.now, b"A", |b| {
             b.uint(98, 0).uint(108, u64::from(hb));
             if reset {
@@ -34,6 +35,7 @@ impl Session {
             if let Some(v) = &cfg.default_appl_ver_id {
                 b.str(1137, v.as_bytes());
             }
+            app.extend_logon(b);
         });
         self.enter(State::AwaitingLogon { sent: true });
     }
@@ -61,6 +63,10 @@ impl Session {
             self.send_logout(ctx.now, b"HeartBtInt(108) missing or invalid");
             return self.disconnect(DisconnectReason::LogonRefused);
         };
+        if let Err(veto) = ctx.app.on_admin(msg) {
+            self.send_logout(ctx.now, veto.text.as_bytes());
+            return self.disconnect(DisconnectReason::LogonRefused);
+        }
         if let Some(v) = msg.get(1137) {
             // FIXT: the initiator's DefaultApplVerID becomes the session's.
             self.cfg.default_appl_ver_id = Some(String::from_utf8_lossy(v).into_owned());

@@ -270,11 +270,67 @@ pub enum AppReject {
     },
 }
 
-/// The application on top of a session.
+/// A session's identity: `BeginString:SenderCompID->TargetCompID`, ours
+/// first.
+///
+/// ```
+/// let id = gapless::session::SessionId::new("FIX.4.4", "CLIENT", "VENUE");
+/// assert_eq!(id.to_string(), "FIX.4.4:CLIENT->VENUE");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SessionId {
+    /// BeginString(8).
+    pub begin_string: String,
+    /// Our SenderCompID(49).
+    pub sender: String,
+    /// Our TargetCompID(56).
+    pub target: String,
+}
+
+impl SessionId {
+    /// The id of a session from `sender` to `target`.
+    pub fn new(begin_string: &str, sender: &str, target: &str) -> Self {
+        SessionId {
+            begin_string: begin_string.into(),
+            sender: sender.into(),
+            target: target.into(),
+        }
+    }
+
+    /// The id of the session `cfg` describes.
+    ///
+    /// ```
+    /// use gapless::session::{SessionConfig, SessionId};
+    /// let cfg = SessionConfig::new("FIX.4.4", "A", "B", true);
+    /// assert_eq!(SessionId::of(&cfg), SessionId::new("FIX.4.4", "A", "B"));
+    /// ```
+    pub fn of(cfg: &SessionConfig) -> Self {
+        SessionId::new(&cfg.begin_string, &cfg.sender, &cfg.target)
+    }
+}
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}->{}", self.begin_string, self.sender, self.target)
+    }
+}
+
+/// The application on top of a session. One instance per session (the
+/// engine's factory gets the [`SessionId`]).
 pub trait Application {
     /// An application message, delivered exactly once and in order.
     /// Reply (or send anything) through `tx`.
     fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject>;
+    /// Our Logon is being built: add fields to its body (a venue's
+    /// Username/Password or custom tags) after the session's own.
+    fn extend_logon(&mut self, _body: &mut crate::codec::encode::Body) {}
+    /// An inbound admin message the session accepted, before it acts on
+    /// it. `Err` vetoes it: a Logon is refused (Logout with the text, then
+    /// disconnect, as QuickFIX's `RejectLogon`); any other admin message
+    /// gets a session Reject(3) with the reason and is not acted on.
+    fn on_admin(&mut self, _msg: &Message) -> Result<(), SessionReject> {
+        Ok(())
+    }
     /// The session logged on (before any message after the Logon).
     fn on_logon(&mut self, _tx: &mut Sender) {}
     /// The session logged out or lost its connection.

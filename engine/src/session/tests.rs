@@ -11,13 +11,33 @@ use crate::validator::SoftwareValidator;
 const T0: Nanos = 1_700_000_000_000_000_000;
 const MS: Nanos = 1_000_000;
 
-/// Records application messages by ClOrdID(11) and echoes nothing.
+/// Records application messages by ClOrdID(11) and echoes nothing;
+/// optionally adds Username(553) to its Logon and vetoes one admin type.
 #[derive(Default)]
 struct Recorder {
     got: Vec<u32>,
+    username: Option<&'static [u8]>,
+    veto: Option<&'static [u8]>,
 }
 
 impl Application for Recorder {
+    fn extend_logon(&mut self, body: &mut Body) {
+        if let Some(u) = self.username {
+            body.str(553, u);
+        }
+    }
+
+    fn on_admin(&mut self, msg: &Message) -> Result<(), SessionReject> {
+        match self.veto {
+            Some(t) if msg.msg_type() == t => Err(SessionReject {
+                reason: 99,
+                ref_tag: None,
+                text: "vetoed by the application",
+            }),
+            _ => Ok(()),
+        }
+    }
+
     fn on_message(&mut self, msg: &Message, _tx: &mut Sender) -> Result<(), AppReject> {
         let id = msg
             .get(11)
@@ -909,4 +929,44 @@ fn handle_read_stops_after_the_gap_so_the_resend_request_leaves_before_the_rest_
         b.c.poll_transmit().is_empty(),
         "one ResendRequest covers them"
     );
+}
+
+#[test]
+fn the_application_adds_fields_to_our_logon() {
+    let (ci, _) = cfgs();
+    let mut a = Side::new(ci);
+    a.app.username = Some(b"alice");
+    a.connect(T0);
+    let logon = frames(&a.take_wire()).remove(0);
+    assert_eq!(Message::new(&logon).get(553), Some(&b"alice"[..]));
+}
+
+#[test]
+fn an_application_veto_of_the_peers_logon_answers_with_logout_and_disconnects() {
+    let (ci, ca) = cfgs();
+    let (mut a, mut b) = (Side::new(ci), Side::new(ca));
+    b.app.veto = Some(b"A");
+    b.connect(T0);
+    a.connect(T0);
+    b.recv(T0, &a.take_wire());
+    let out = frames(&b.take_wire());
+    let m = Message::new(&out[0]);
+    assert_eq!(
+        (m.msg_type(), m.get(58)),
+        (&b"5"[..], Some(&b"vetoed by the application"[..]))
+    );
+    assert!(b.disconnected());
+    assert_ne!(b.s().state(), State::Active);
+}
+
+#[test]
+fn an_application_veto_of_an_admin_message_is_a_session_reject_and_the_session_does_not_act() {
+    let (_, mut b) = logged_on_pair();
+    b.app.veto = Some(b"1");
+    b.recv(T0, &peer_msg(b"1", 2, false, b"112=PING\x01"));
+    let out = frames(&b.take_wire());
+    assert_eq!(out.len(), 1, "no Heartbeat answers the vetoed TestRequest");
+    let m = Message::new(&out[0]);
+    assert_eq!((m.msg_type(), m.get(45)), (&b"3"[..], Some(&b"2"[..])));
+    assert_eq!(b.s().next_in(), 3, "the vetoed message took its seq");
 }

@@ -1,0 +1,124 @@
+//! An order-sending client: `order_client CONFIG ORDERS`.
+//!
+//! The engine runs the session from CONFIG (an initiator). A strategy
+//! thread of our own sends ORDERS NewOrderSingles (ClOrdID `gl-<n>`)
+//! through a `SendHandle` once the session is logged on; the
+//! Application counts the replies that carry our ClOrdIDs (execution
+//! reports, or an echo). Done when every order has its reply: the engine
+//! logs out, we print one JSON line and exit 0 (1 on a timeout).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gapless::codec::encode::Body;
+use gapless::codec::message::Message;
+use gapless::launch::EngineBuilder;
+use gapless::runtime::send::SendError;
+use gapless::session::{AppReject, Application, Sender, SessionId};
+
+/// What the Application shares with `main` and the strategy thread.
+#[derive(Default)]
+struct Shared {
+    logged_on: AtomicBool,
+    replies: AtomicU64,
+}
+
+/// Runs on the hot path: counts replies, never blocks.
+struct Client {
+    id: SessionId,
+    shared: Arc<Shared>,
+}
+
+impl Application for Client {
+    fn on_message(&mut self, msg: &Message, _tx: &mut Sender) -> Result<(), AppReject> {
+        if msg.get(11).is_some_and(|id| id.starts_with(b"gl-")) {
+            self.shared.replies.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    fn on_logon(&mut self, _tx: &mut Sender) {
+        eprintln!("{}: logged on", self.id);
+        self.shared.logged_on.store(true, Ordering::Release);
+    }
+
+    fn on_logout(&mut self) {
+        self.shared.logged_on.store(false, Ordering::Release);
+    }
+}
+
+/// The strategy thread: builds each order in one reused buffer (no
+/// allocation per order) and queues it for session 0.
+fn strategy(mut orders: gapless::runtime::send::SendHandle, shared: Arc<Shared>, n: u64) {
+    while !shared.logged_on.load(Ordering::Acquire) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut body = Vec::with_capacity(256);
+    for k in 1..=n {
+        body.clear();
+        let mut b = Body::new(&mut body);
+        b.str(11, format!("gl-{k}").as_bytes())
+            .char(21, b'1')
+            .str(55, b"GPLS")
+            .char(54, b'1');
+        gapless_examples::timestamp(&mut b, 60);
+        b.uint(38, 100).char(40, b'1');
+        while let Err(SendError::Full) = orders.send(0, b"D", &body) {
+            std::thread::yield_now();
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(config), n) = (args.get(1), args.get(2).and_then(|a| a.parse().ok())) else {
+        eprintln!("usage: order_client CONFIG ORDERS");
+        return std::process::ExitCode::FAILURE;
+    };
+    let n: u64 = n.unwrap_or(1000);
+    let mut builder = match EngineBuilder::from_file(config) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("order_client: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let shared = Arc::new(Shared::default());
+    let orders = builder.sender();
+    let app_shared = shared.clone();
+    let engine = match builder.start(|id| {
+        Box::new(Client {
+            id: id.clone(),
+            shared: app_shared.clone(),
+        })
+    }) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("order_client: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let started = Instant::now();
+    let s = shared.clone();
+    let strategy = std::thread::spawn(move || strategy(orders, s, n));
+    let deadline = started + Duration::from_secs(60);
+    while shared.replies.load(Ordering::Relaxed) < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let replies = shared.replies.load(Ordering::Relaxed);
+    let report = engine.stop();
+    let _ = strategy.join();
+    let s = report.sessions.first();
+    println!(
+        "{{\"orders\":{n},\"replies\":{replies},\"seconds\":{:.2},\"next_out\":{},\"sends_dropped\":{}}}",
+        started.elapsed().as_secs_f64(),
+        s.map_or(0, |s| s.next_out),
+        report.sends_dropped
+    );
+    if replies >= n {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
