@@ -10,6 +10,11 @@ echo "== fmt";    cargo fmt --all -- --check
 echo "== clippy"; cargo clippy --workspace --all-targets -- -D warnings
 echo "== clippy (verilator)"; cargo clippy -p gapless --features verilator --all-targets -- -D warnings
 echo "== clippy (dpdk)"; cargo clippy -p gapless -p gapless-bench --features gapless-bench/dpdk --all-targets -- -D warnings
+echo "== library-only build"  # an embedder compiles no CLI or plotter
+cargo build -q -p gapless --no-default-features
+if cargo tree -p gapless --no-default-features -e normal | grep -E '^.*(clap|indicatif|plotters) '; then
+  echo "a library-only build pulls in a CLI dependency (above)"; exit 1
+fi
 echo "== docs";   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 RUSTDOCFLAGS="-D warnings" cargo doc -p gapless --features dpdk --no-deps --quiet
 echo "== rtl";    bash scripts/rtl_tb.sh && bash scripts/synth.sh

@@ -6,6 +6,7 @@
 pub mod hgrm;
 pub mod lossy;
 pub mod machine;
+#[cfg(feature = "cli")]
 pub mod plot;
 
 use std::sync::atomic::{AtomicU64, Ordering};
