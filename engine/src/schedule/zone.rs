@@ -1,6 +1,8 @@
 //! IANA time zones (`America/New_York`) from the system's compiled tz
-//! database (`/usr/share/zoneinfo`, or `$TZDIR`): the TZif files' UTC
-//! offset transitions, read once at configuration time. No dependency.
+//! database (`/usr/share/zoneinfo`, or `$TZDIR`), read once at
+//! configuration time. The TZif format — transitions, and the POSIX TZ
+//! footer that slim files (zic's default since 2020b) and every instant
+//! after the last transition depend on — is jiff's to parse.
 
 use std::path::PathBuf;
 
@@ -9,20 +11,19 @@ use std::path::PathBuf;
 pub struct ZoneRules {
     /// The IANA name it was loaded from.
     pub name: String,
-    /// Offset (seconds east of UTC) before the first transition.
-    initial: i32,
-    /// `(UTC seconds, offset from then on)`, ascending.
-    transitions: Vec<(i64, i32)>,
+    tz: jiff::tz::TimeZone,
 }
 
 impl ZoneRules {
-    /// The offset in force at `utc` (seconds since the epoch). After the
-    /// file's last transition (2037 in "fat" files) the last offset holds.
+    /// The offset (seconds east of UTC) in force at `utc` (seconds since
+    /// the epoch); instants beyond jiff's range take its limits'.
     pub fn offset_at(&self, utc: i64) -> i32 {
-        match self.transitions.partition_point(|&(t, _)| t <= utc) {
-            0 => self.initial,
-            i => self.transitions[i - 1].1,
-        }
+        use jiff::Timestamp;
+        let t = Timestamp::from_second(utc).unwrap_or(match utc < 0 {
+            true => Timestamp::MIN,
+            false => Timestamp::MAX,
+        });
+        self.tz.to_offset(t).seconds()
     }
 
     /// Loads `name` from the tz database directory (`$TZDIR`, else
@@ -51,85 +52,12 @@ impl ZoneRules {
     /// assert!(gapless::schedule::ZoneRules::from_tzif("X", b"not TZif").is_none());
     /// ```
     pub fn from_tzif(name: &str, bytes: &[u8]) -> Option<ZoneRules> {
-        parse_tzif(name, bytes)
+        let tz = jiff::tz::TimeZone::tzif(name, bytes).ok()?;
+        Some(ZoneRules {
+            name: name.into(),
+            tz,
+        })
     }
-}
-
-/// Big-endian reader over a byte slice; `None` past the end.
-struct Cursor<'a>(&'a [u8]);
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (a, b) = (self.0.get(..n)?, self.0.get(n..)?);
-        self.0 = b;
-        Some(a)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-}
-
-/// The counts of a TZif header, in file order.
-struct Counts {
-    isut: usize,
-    isstd: usize,
-    leap: usize,
-    time: usize,
-    types: usize,
-    chars: usize,
-}
-
-fn header(c: &mut Cursor) -> Option<(u8, Counts)> {
-    let head = c.take(20)?;
-    if &head[..4] != b"TZif" {
-        return None;
-    }
-    let mut n = || c.u32().map(|v| v as usize);
-    let counts = Counts {
-        isut: n()?,
-        isstd: n()?,
-        leap: n()?,
-        time: n()?,
-        types: n()?,
-        chars: n()?,
-    };
-    Some((head[4], counts))
-}
-
-/// Parses a TZif file (version 1, or the 64-bit block of 2 and later).
-fn parse_tzif(name: &str, bytes: &[u8]) -> Option<ZoneRules> {
-    let mut c = Cursor(bytes);
-    let (version, n) = header(&mut c)?;
-    let (n, time_size) = if version >= b'2' {
-        // Skip the 32-bit block; the 64-bit one follows with its own header.
-        let v1 = n.time * 5 + n.types * 6 + n.chars + n.leap * 8 + n.isstd + n.isut;
-        c.take(v1)?;
-        (header(&mut c)?.1, 8)
-    } else {
-        (n, 4)
-    };
-    let times = c.take(n.time.checked_mul(time_size)?)?;
-    let indices = c.take(n.time)?;
-    let types = c.take(n.types.checked_mul(6)?)?;
-    let offset = |i: usize| -> Option<i32> {
-        let t = types.get(i * 6..i * 6 + 4)?;
-        Some(i32::from_be_bytes([t[0], t[1], t[2], t[3]]))
-    };
-    let mut transitions = Vec::with_capacity(n.time);
-    for (k, &idx) in indices.iter().enumerate() {
-        let t = &times[k * time_size..(k + 1) * time_size];
-        let at = match time_size {
-            8 => i64::from_be_bytes(t.try_into().ok()?),
-            _ => i64::from(i32::from_be_bytes(t.try_into().ok()?)),
-        };
-        transitions.push((at, offset(usize::from(idx))?));
-    }
-    Some(ZoneRules {
-        name: name.to_string(),
-        initial: offset(0)?,
-        transitions,
-    })
 }
 
 #[cfg(test)]
@@ -156,7 +84,7 @@ mod tests {
 
     #[test]
     fn version_one_fixture_gives_offsets_around_its_transition() {
-        let z = parse_tzif("Test/Zone", &fixture()).unwrap();
+        let z = ZoneRules::from_tzif("Test/Zone", &fixture()).unwrap();
         assert_eq!(z.offset_at(999_999), 3600);
         assert_eq!(z.offset_at(1_000_000), 7200);
     }
@@ -165,9 +93,9 @@ mod tests {
     fn truncated_or_foreign_bytes_are_refused_without_panic() {
         let f = fixture();
         for n in 0..f.len() {
-            let _ = parse_tzif("T", &f[..n]);
+            let _ = ZoneRules::from_tzif("T", &f[..n]);
         }
-        assert!(parse_tzif("T", b"not a tzif file at all, no sir").is_none());
+        assert!(ZoneRules::from_tzif("T", b"not a tzif file at all, no sir").is_none());
     }
 
     #[test]
@@ -185,5 +113,39 @@ mod tests {
         };
         assert_eq!(z.offset_at(1_705_320_000), -5 * 3600, "2024-01-15");
         assert_eq!(z.offset_at(1_721_044_800), -4 * 3600, "2024-07-15");
+    }
+
+    /// A US-rules zone compiled by zic as a slim file: few or no
+    /// transitions, the rules in the POSIX footer.
+    fn slim_zone(dir: &std::path::Path) -> Vec<u8> {
+        let src = dir.join("slim.zi");
+        std::fs::write(
+            &src,
+            "Rule US 2007 max - Mar Sun>=8 2:00 1:00 D\n\
+             Rule US 2007 max - Nov Sun>=1 2:00 0 S\n\
+             Zone Test/Slim -5:00 US E%sT\n",
+        )
+        .unwrap();
+        let ok = std::process::Command::new("zic")
+            .args(["-b", "slim", "-d"])
+            .arg(dir)
+            .arg(&src)
+            .status()
+            .expect("zic (Debian libc-bin) compiles the test zone")
+            .success();
+        assert!(ok, "zic failed");
+        std::fs::read(dir.join("Test/Slim")).unwrap()
+    }
+
+    #[test]
+    fn a_slim_zone_file_follows_its_posix_footer_in_winter_summer_and_after_2037() {
+        let dir = std::env::temp_dir().join(format!("gapless-slim-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let z = ZoneRules::from_tzif("Test/Slim", &slim_zone(&dir)).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(z.offset_at(1_705_320_000), -5 * 3600, "2024-01-15");
+        assert_eq!(z.offset_at(1_721_044_800), -4 * 3600, "2024-07-15");
+        assert_eq!(z.offset_at(2_208_254_400), -5 * 3600, "2039-12-23");
+        assert_eq!(z.offset_at(2_225_707_200), -4 * 3600, "2040-07-12");
     }
 }
