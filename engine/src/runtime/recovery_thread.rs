@@ -43,6 +43,7 @@ pub(super) fn run(
     let mut tokens = rate / 100.0;
     let mut last = Instant::now();
     let per_record = max_message + 1024;
+    let backoff = crossbeam_utils::Backoff::new();
     while !stop.load(Ordering::Relaxed) {
         while let Ok(cmd) = cmds.pop() {
             match cmd {
@@ -84,10 +85,14 @@ pub(super) fn run(
             }
         }
         if worked {
+            backoff.reset();
             continue;
         }
         if idle == Idle::Spin {
-            std::hint::spin_loop();
+            // Its own core: spin (exponentially longer, never yielding to
+            // the kernel), so a ResendRequest is served within
+            // microseconds.
+            backoff.spin();
         } else if recoveries.iter().any(Recovery::busy) {
             // Waiting for tokens or for room in the ring.
             std::thread::sleep(Duration::from_micros(50));

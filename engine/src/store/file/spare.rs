@@ -110,12 +110,16 @@ impl StoreThread {
         if let Some(id) = self.core {
             core_affinity::set_for_current(core_affinity::CoreId { id });
         }
+        let backoff = crossbeam_utils::Backoff::new();
         while !self.shared.closed.load(Ordering::Acquire) {
             if self.tick() {
+                backoff.reset();
                 continue;
             }
             match self.core {
-                Some(_) => std::hint::spin_loop(),
+                // Its own core: spin (exponentially longer, never
+                // yielding to the kernel).
+                Some(_) => backoff.spin(),
                 None => std::thread::sleep(NAP),
             }
         }
