@@ -56,8 +56,9 @@ impl std::fmt::Display for LaunchError {
 impl std::error::Error for LaunchError {}
 
 /// Starts one engine running every session of `settings` with `app`.
-/// Events go to each session's event log under FileLogPath (if set) and
-/// to standard output.
+/// Events go to each session's event log under FileLogPath (if set) and,
+/// with ScreenLogShowEvents, to `tracing` (target `gapless::event`, level
+/// INFO, field `session`).
 pub fn start(settings: &Settings, app: AppKind) -> Result<Engine, LaunchError> {
     EngineBuilder::new(settings.clone()).start(|id| app.build(&id.begin_string))
 }
@@ -358,12 +359,12 @@ fn event_log(settings: &Settings) -> EventHook {
         let Some((id, screen, file)) = files.get_mut(usize::from(i)) else {
             return;
         };
-        let line = format!("{} : {id}: {}", stamp(t), describe(&ev));
+        let what = describe(&ev);
         if *screen {
-            println!("{line}");
+            tracing::info!(target: "gapless::event", session = %id, "{what}");
         }
         if let Some(f) = file {
-            let _ = writeln!(f, "{line}");
+            let _ = writeln!(f, "{} : {id}: {what}", stamp(t));
         }
     })
 }

@@ -109,6 +109,15 @@ struct SimArgs {
 }
 
 fn main() -> ExitCode {
+    // Session events (target `gapless::event`) and anything else logged
+    // through `tracing`, to standard output; RUST_LOG filters (default:
+    // info).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .init();
     match Cli::parse().cmd {
         Cmd::Sim(args) => sim_main(&args),
         Cmd::Run(args) => run_main(&args),
