@@ -169,6 +169,8 @@ fn start_with(
             })
             .collect(),
         senders,
+        metrics_port: first.metrics_port,
+        control_socket: first.control_socket.clone(),
     };
     if first.io == IoKind::Dpdk {
         return start_dpdk(first, specs, options);

@@ -25,6 +25,20 @@ enum Cmd {
     Sim(SimArgs),
     /// Run the sessions of a QuickFIX-style settings file.
     Run(RunArgs),
+    /// Talk to a running engine's ControlSocket: `status`,
+    /// `set-seqs <session> <next_in> <next_out>`, `resend <session> <begin>
+    /// [<end>]`, `logout <session>` (sessions by their `status` number).
+    Admin(AdminArgs),
+}
+
+#[derive(clap::Args)]
+struct AdminArgs {
+    /// The engine's ControlSocket.
+    #[arg(long)]
+    socket: std::path::PathBuf,
+    /// The command and its arguments.
+    #[arg(required = true)]
+    command: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -121,6 +135,34 @@ fn main() -> ExitCode {
     match Cli::parse().cmd {
         Cmd::Sim(args) => sim_main(&args),
         Cmd::Run(args) => run_main(&args),
+        Cmd::Admin(args) => admin_main(&args),
+    }
+}
+
+fn admin_main(a: &AdminArgs) -> ExitCode {
+    use std::io::{Read, Write};
+    let talk = || -> std::io::Result<String> {
+        let mut s = std::os::unix::net::UnixStream::connect(&a.socket)?;
+        s.write_all(format!("{}\n", a.command.join(" ")).as_bytes())?;
+        let mut reply = String::new();
+        s.read_to_string(&mut reply)?;
+        Ok(reply)
+    };
+    match talk() {
+        Ok(reply) => {
+            print!("{reply}");
+            match reply.starts_with("error") {
+                true => ExitCode::FAILURE,
+                false => ExitCode::SUCCESS,
+            }
+        }
+        Err(e) => {
+            eprintln!(
+                "gapless admin: {}: {e} (is the engine running with ControlSocket set to this path?)",
+                a.socket.display()
+            );
+            ExitCode::FAILURE
+        }
     }
 }
 

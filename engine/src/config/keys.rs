@@ -387,6 +387,8 @@ pub(super) const KEYS: &[Key] = &[
     read("HotPathCore"),
     read("RecoveryCore"),
     read("StoreCore"),
+    read("MetricsPort"),
+    read("ControlSocket"),
     read("SegmentBytes"),
     read("FsyncPolicy"),
     read("OnStoreCorruption"),

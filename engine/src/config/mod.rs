@@ -158,6 +158,10 @@ pub struct SessionSettings {
     pub recovery_core: Option<usize>,
     /// StoreCore: pin each store thread and let it spin.
     pub store_core: Option<usize>,
+    /// MetricsPort: Prometheus metrics on 127.0.0.1.
+    pub metrics_port: Option<u16>,
+    /// ControlSocket: the Unix socket `gapless admin` talks to.
+    pub control_socket: Option<PathBuf>,
     /// SegmentBytes: size of each journal segment file.
     pub segment_bytes: usize,
     /// FsyncPolicy.
@@ -375,6 +379,8 @@ fn session(default: &Section, own: &Section) -> Result<SessionSettings, ConfigEr
         hot_path_core: g.parsed("HotPathCore", "a core number")?,
         recovery_core: g.parsed("RecoveryCore", "a core number")?,
         store_core: g.parsed("StoreCore", "a core number")?,
+        metrics_port: g.parsed("MetricsPort", "a TCP port number")?,
+        control_socket: g.path("ControlSocket"),
         segment_bytes: segment_bytes(&g)?,
         fsync,
         on_store_corruption: g.choice(

@@ -51,6 +51,8 @@ pub(super) const ENGINE_WIDE: &[&str] = &[
     "IO",
     "HotPathCore",
     "RecoveryCore",
+    "MetricsPort",
+    "ControlSocket",
     "MaxMessageSize",
     "ResendRateLimit",
     "SocketAcceptHost",

@@ -297,6 +297,31 @@ impl Connection {
         self.session.send_app(now, msg_type, body)
     }
 
+    /// An operator sets both seqs (held messages and an open gap are
+    /// dropped); committed to the store at once.
+    ///
+    /// ```
+    /// # use gapless::{connection::Connection, session::*, store::MemoryStore};
+    /// let mut c = Connection::new(SessionConfig::new("FIX.4.4", "A", "B", true), 0, Box::new(MemoryStore::new()), 4096).unwrap();
+    /// c.set_seqs(10, 20);
+    /// assert_eq!((c.session().next_in(), c.session().next_out()), (10, 20));
+    /// ```
+    pub fn set_seqs(&mut self, next_in: u32, next_out: u32) {
+        self.session.set_seqs(next_in, next_out);
+    }
+
+    /// An operator asks the peer for `begin..=end` (0: all after) again;
+    /// `false` when not logged on.
+    ///
+    /// ```
+    /// # use gapless::{connection::Connection, session::*, store::MemoryStore};
+    /// let mut c = Connection::new(SessionConfig::new("FIX.4.4", "A", "B", true), 0, Box::new(MemoryStore::new()), 4096).unwrap();
+    /// assert!(!c.request_resend(0, 1, 0));
+    /// ```
+    pub fn request_resend(&mut self, now: Nanos, begin: u32, end: u32) -> bool {
+        self.session.request_resend(now, begin, end)
+    }
+
     /// Starts the Logout handshake (when logged on); the LogoutTimeout
     /// then closes the connection if the peer does not answer.
     ///

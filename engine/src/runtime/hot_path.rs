@@ -49,6 +49,10 @@ pub(super) struct Links {
     pub(super) log: Option<RecordProducer>,
     /// The application's own sending threads.
     pub(super) senders: Vec<RecordConsumer>,
+    /// The gauges the control thread serves, if it runs.
+    pub(super) live: Option<std::sync::Arc<super::control::Live>>,
+    /// The operator's commands, if the control thread runs.
+    pub(super) admin: Option<rtrb::Consumer<super::control::AdminCmd>>,
 }
 
 /// What the hot path reports when it stops.
@@ -75,6 +79,8 @@ pub(super) struct HotPath<T: Transport> {
     pub(super) events: Option<rtrb::Producer<(u16, Nanos, Event)>>,
     log: Option<RecordProducer>,
     senders: Vec<RecordConsumer>,
+    live: Option<std::sync::Arc<super::control::Live>>,
+    admin: Option<rtrb::Consumer<super::control::AdminCmd>>,
     /// Messages from the sending threads for sessions not logged on.
     pub(super) sends_dropped: u64,
     /// Log chunks the ring refused (it was full).
@@ -107,6 +113,8 @@ impl<T: Transport> HotPath<T> {
             events: links.events,
             log: links.log,
             senders: links.senders,
+            live: links.live,
+            admin: links.admin,
             sends_dropped: 0,
             log_dropped: 0,
             admission: Admission::new(max_message),
@@ -183,6 +191,7 @@ impl<T: Transport> HotPath<T> {
             self.last_tick = now;
             self.connect_initiators(now);
             self.admit(now);
+            self.operate(now);
         }
         self.take_sends(now);
         for i in 0..self.slots.len() {
@@ -311,6 +320,36 @@ impl<T: Transport> HotPath<T> {
                     self.flush(i, now);
                     self.drop_conn(i, now);
                 }
+            }
+        }
+    }
+
+    /// Once a millisecond: applies the operator's commands and publishes
+    /// every session's gauges (relaxed stores).
+    fn operate(&mut self, now: Nanos) {
+        use super::control::AdminCmd;
+        while let Some(cmd) = self.admin.as_mut().and_then(|a| a.pop().ok()) {
+            let s = match cmd {
+                AdminCmd::SetSeqs { session, .. }
+                | AdminCmd::Resend { session, .. }
+                | AdminCmd::Logout { session } => usize::from(session),
+            };
+            let Some(slot) = self.slots.get_mut(s) else {
+                continue;
+            };
+            match cmd {
+                AdminCmd::SetSeqs {
+                    next_in, next_out, ..
+                } => slot.fix.set_seqs(next_in, next_out),
+                AdminCmd::Resend { begin, end, .. } => {
+                    slot.fix.request_resend(now, begin, end);
+                }
+                AdminCmd::Logout { .. } => slot.fix.logout(now, "Operator logout"),
+            }
+        }
+        if let Some(live) = &self.live {
+            for (i, slot) in self.slots.iter().enumerate() {
+                live.publish(i, slot.fix.session());
             }
         }
     }

@@ -17,6 +17,7 @@
 //! `cmds_dropped`; the peer asks again after its own timeout).
 
 mod admission;
+mod control;
 #[cfg(feature = "dpdk")]
 pub mod dpdk_transport;
 pub mod hot_path;
@@ -95,6 +96,10 @@ pub struct EngineOptions {
     /// Queues of the application's own sending threads
     /// ([`send::send_pair`]).
     pub senders: Vec<send::SendQueue>,
+    /// Prometheus metrics on `127.0.0.1:<port>` (`MetricsPort=`).
+    pub metrics_port: Option<u16>,
+    /// The operator's control socket (`ControlSocket=`, `gapless admin`).
+    pub control_socket: Option<std::path::PathBuf>,
 }
 
 impl EngineOptions {
@@ -116,6 +121,8 @@ impl EngineOptions {
             probe: false,
             message_logs: vec![],
             senders: vec![],
+            metrics_port: None,
+            control_socket: None,
         }
     }
 }
@@ -163,6 +170,8 @@ pub enum StartError {
     Store(StoreError),
     /// A thread could not be spawned.
     Spawn(std::io::Error),
+    /// The metrics port or the control socket could not be opened.
+    Control(std::io::Error),
 }
 
 impl std::fmt::Display for StartError {
@@ -171,6 +180,7 @@ impl std::fmt::Display for StartError {
             StartError::Listen(p, e) => write!(f, "cannot listen on port {p}: {e} (is another engine running, or is the port below 1024?)"),
             StartError::Store(e) => write!(f, "cannot open the message store: {e}"),
             StartError::Spawn(e) => write!(f, "cannot start a thread: {e}"),
+            StartError::Control(e) => write!(f, "cannot open MetricsPort or ControlSocket: {e} (another engine on the port, or no write access to the socket's directory?)"),
         }
     }
 }
@@ -214,27 +224,39 @@ impl Engine {
         }
         let stop = Arc::new(AtomicBool::new(false));
         let halt = Arc::new(AtomicBool::new(false));
+        let mut others = vec![];
+        let (mut live, mut admin) = (None, None);
+        if opts.metrics_port.is_some() || opts.control_socket.is_some() {
+            let listeners =
+                control::Listeners::bind(opts.metrics_port, opts.control_socket.as_deref())
+                    .map_err(StartError::Control)?;
+            let ids = slots.iter().map(|s| s.fix.session().id().to_string());
+            let shared = Arc::new(control::Live::new(ids.collect()));
+            let (tx, rx) = rtrb::RingBuffer::new(64);
+            let (l, h) = (shared.clone(), halt.clone());
+            others.push(spawn("gapless-control", move || {
+                control::run(l, listeners, tx, &h)
+            })?);
+            (live, admin) = (Some(shared), Some(rx));
+        }
         let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(4096);
         let ring_bytes = (4 << 20).max(8 * opts.max_message);
         let (out_tx, out_rx) = ring::record_ring(ring_bytes, opts.max_message + 1024);
-        let mut others = vec![];
         let rec_stop = halt.clone();
+        let rec_live = live.clone();
         let (rate, max_message) = (opts.resend_rate, opts.max_message);
         let rec_core = opts.recovery_core;
         let recovery = spawn("gapless-recovery", move || {
             if let Some(id) = rec_core {
                 core_affinity::set_for_current(core_affinity::CoreId { id });
             }
-            let policy = recovery_thread::Idle::from_core(rec_core);
-            recovery_thread::run(
-                recoveries,
-                cmd_rx,
-                out_tx,
+            let policy = recovery_thread::Policy {
                 rate,
                 max_message,
-                policy,
-                &rec_stop,
-            )
+                idle: recovery_thread::Idle::from_core(rec_core),
+            };
+            let live = rec_live.as_deref();
+            recovery_thread::run(recoveries, cmd_rx, out_tx, policy, live, &rec_stop)
         })?;
         let recovery_thread = recovery.thread().clone();
         others.push(recovery);
@@ -285,6 +307,8 @@ impl Engine {
             })?);
         }
         let links = hot_path::Links {
+            live,
+            admin,
             senders: opts.senders.into_iter().map(|q| q.0).collect(),
             log,
             cmds: cmd_tx,

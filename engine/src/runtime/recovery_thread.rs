@@ -30,15 +30,29 @@ impl Idle {
     }
 }
 
+/// How the recovery thread paces and idles.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Policy {
+    /// Resent messages per second, at most.
+    pub(super) rate: u32,
+    /// Largest message (sizes the output records).
+    pub(super) max_message: usize,
+    pub(super) idle: Idle,
+}
+
 pub(super) fn run(
     mut recoveries: Vec<Recovery>,
     mut cmds: rtrb::Consumer<Cmd>,
     mut out: RecordProducer,
-    rate: u32,
-    max_message: usize,
-    idle: Idle,
+    policy: Policy,
+    live: Option<&super::control::Live>,
     stop: &AtomicBool,
 ) {
+    let Policy {
+        rate,
+        max_message,
+        idle,
+    } = policy;
     let rate = f64::from(rate.max(1));
     let mut tokens = rate / 100.0;
     let mut last = Instant::now();
@@ -82,6 +96,9 @@ pub(super) fn run(
             if let Ok(n) = produced {
                 tokens -= n as f64;
                 worked |= n > 0;
+            }
+            if let Some(live) = live {
+                live.publish_recovery(i, r.resent, r.gap_fills);
             }
         }
         if worked {

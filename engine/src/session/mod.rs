@@ -478,6 +478,11 @@ impl Session {
         &self.cfg
     }
 
+    /// `BeginString:Sender->Target`.
+    pub fn id(&self) -> SessionId {
+        SessionId::of(&self.cfg)
+    }
+
     /// The validator index.
     pub fn index(&self) -> u16 {
         self.index
@@ -589,6 +594,36 @@ impl Session {
     pub(crate) fn send_raw(&mut self, now: Nanos, bytes: &[u8]) {
         self.out.wire.extend_from_slice(bytes);
         self.out.last_sent = now;
+    }
+
+    /// Messages held beyond a gap now.
+    pub fn held_now(&self) -> usize {
+        self.hold.len()
+    }
+
+    /// Sets the seqs by hand (an operator's `set-seqs`): the next inbound
+    /// seq expected and the next we send. Held messages and the open gap
+    /// are dropped; committed to the store at once.
+    pub(crate) fn set_seqs(&mut self, next_in: u32, next_out: u32) {
+        self.set_next_in(next_in.max(1), false);
+        self.out.next_out = next_out.max(1);
+        self.hold.clear();
+        self.gap = inbound::GapState::default();
+        self.commit();
+    }
+
+    /// Sends a ResendRequest for `begin..=end` (0: all after) by hand,
+    /// while logged on; what comes back below `next_in` is discarded as
+    /// duplicates, as QuickFIX does.
+    pub(crate) fn request_resend(&mut self, now: Nanos, begin: u32, end: u32) -> bool {
+        if self.state != State::Active {
+            return false;
+        }
+        self.send_admin_with(now, b"2", |b| {
+            b.uint(7, u64::from(begin)).uint(16, u64::from(end));
+        });
+        self.commit();
+        true
     }
 
     /// The encoder the recovery side must use for this session.
