@@ -66,6 +66,7 @@ pub mod codec;
 pub mod config;
 pub mod connection;
 pub mod dict;
+pub mod fields;
 pub mod launch;
 pub mod log;
 pub mod recovery;

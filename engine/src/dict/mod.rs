@@ -6,6 +6,7 @@
 //! (`UseDataDictionary=Y` with a dictionary); it allocates nothing for
 //! messages of up to [`MAX_FIELDS`] fields.
 
+pub mod generate;
 mod load;
 
 use std::collections::HashMap;
