@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crate::codec::encode::Body;
 use crate::codec::message::{is_header_tag, Fields, Message};
+use crate::fields::fix44 as tag;
 use crate::session::{AppReject, Application, Sender};
 
 /// Which application to run.
@@ -114,9 +115,9 @@ impl Application for Conformance {
         let msg_type = msg.msg_type();
         match msg_type {
             b"D" => {
-                let id = msg.get(11).unwrap_or_default();
+                let id = msg.get(tag::CL_ORD_ID).unwrap_or_default();
                 let repeat = !self.seen.insert(id.to_vec());
-                if repeat && msg.flag(97) {
+                if repeat && msg.flag(tag::POSS_RESEND) {
                     return Ok(());
                 }
             }

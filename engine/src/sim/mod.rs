@@ -17,6 +17,8 @@ use hdrhistogram::Histogram;
 
 use crate::codec::message::{parse_uint, Message};
 use crate::codec::time::{self, Nanos};
+use crate::fields::fix44::{self as tag, ExecType, OrdStatus, Side};
+use crate::fields::Decimal;
 use crate::runtime::probe::Probe;
 use crate::runtime::transport::KernelTransport;
 use crate::runtime::{Engine, EngineOptions, SessionReport, SessionSpec, StartError};
@@ -112,16 +114,20 @@ impl Application for Feed {
             // The schedule, not the actual send time: latency then counts
             // any backlog (no coordinated omission).
             let now = start + id * period;
+            let px = Decimal::new(10125, 2);
             tx.send(b"8", |b| {
-                b.str(37, b"ORD-1")
-                    .uint(17, id)
-                    .char(150, b'F')
-                    .char(39, b'1');
-                b.str(55, b"GPLS").char(54, b'1').uint(38, 100).uint(32, 10);
-                b.str(31, b"101.25")
-                    .uint(151, 90)
-                    .uint(14, 10)
-                    .str(6, b"101.25");
+                b.str(tag::ORDER_ID, b"ORD-1")
+                    .uint(tag::EXEC_ID, id)
+                    .enumerated(ExecType::Trade)
+                    .enumerated(OrdStatus::PartiallyFilled);
+                b.str(tag::SYMBOL, b"GPLS")
+                    .enumerated(Side::Buy)
+                    .uint(tag::ORDER_QTY, 100)
+                    .uint(tag::LAST_QTY, 10);
+                b.decimal(tag::LAST_PX, px)
+                    .uint(tag::LEAVES_QTY, 90)
+                    .uint(tag::CUM_QTY, 10)
+                    .decimal(tag::AVG_PX, px);
                 b.uint(TAG_SEND_NANOS, now);
             });
         }
@@ -146,7 +152,7 @@ impl Application for Client {
     fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject> {
         let now = time::now();
         let _ = self.wire_to_app.record(now.saturating_sub(tx.now()).max(1));
-        let id = msg.get(17).and_then(parse_uint).unwrap_or(0);
+        let id = msg.get(tag::EXEC_ID).and_then(parse_uint).unwrap_or(0);
         let p = &self.progress;
         match id.cmp(&self.next) {
             std::cmp::Ordering::Equal => {}
