@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 MAX_LTP=${MAX_LTP:-54}
 # The line-rate pipeline's stages (issue 12), synthesized alone until
 # seq_validator uses them; each must stay within its measured depth.
-STAGES=("beat_compact 4" "tag_detect 3" "value_merge 5")
+STAGES=("beat_compact 4" "tag_detect 3" "value_merge 5" "body_end 6" "cksum_prefix 7" "bcd_to_bin 7" "seq_classify_bcd 7" "sess_state 5")
 out=${1:-target/synth}
 mkdir -p "$out"
 SRC=(fpga/seq_validator.v fpga/fix_parse_step.v fpga/seq_classify.v fpga/verdict_record.v fpga/verdict_fifo.v)
