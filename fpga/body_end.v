@@ -18,14 +18,16 @@
  *   else bl_end[j]: act = 1, rem = BodyLength (the body starts at j + 1);
  *   else act:   rem -= 1; rem == 0: last[j] = 1, act = 0.
  *
- * The session state is (in_act, in_rem, in_adj): the body bytes still to
- * come are in_rem - in_adj, with in_rem BCD. A beat that ends
- * BodyLength stores its BCD value as it is, and the body bytes already
- * in that beat as in_adj (0..7): the subtraction is left to the next
- * beat, where it merges with that beat's own count (one BCD subtract of
- * in_adj + count, at most 15). So the beat that sees BodyLength does no
- * arithmetic on it; only a body ending in that same beat (BodyLength at
- * most 7) is found by a compare of its low digit.
+ * The session state is (in_act, in_rem, in_owe): the body bytes still to
+ * come are in_rem - 10 * in_owe, with in_rem BCD (in_owe: digit 1 owes a
+ * lend to digit 0). A beat that ends BodyLength at lane g takes that
+ * beat's body bytes (count - g - 1, at most 7) off digit 0 only, leaving
+ * any lend owed; the next beat settles it together with its own count
+ * (digit 0 minus count lends at most 1, so digit 1 gives at most 2).
+ * So no multi-digit arithmetic is done on BodyLength in the beat that
+ * ends it, the loop's subtract has no adder in front of it, and only a
+ * body ending in that same beat (BodyLength at most 7) is found by a
+ * compare of its low digit.
  *
  * Also, for the caller's BodyLength checks (same beat as bl_end):
  * bl_lt5 = BodyLength < 5, bl_gt_max = BodyLength > max_bcd (MAX_BODY in
@@ -45,7 +47,7 @@ module body_end (
 
     input  wire        in_act,
     input  wire [27:0] in_rem,
-    input  wire [2:0]  in_adj,
+    input  wire        in_owe,
 
     output reg  [7:0]  last,
     output wire        bl_lt5,
@@ -53,7 +55,7 @@ module body_end (
 
     output reg         out_act,
     output reg  [27:0] out_rem,
-    output reg  [2:0]  out_adj
+    output reg         out_owe
 );
 
 assign bl_lt5 = bl_bcd[27:4] == 24'd0 && bl_bcd[3:0] < 4'd5;
@@ -82,31 +84,23 @@ assign bl_gt_max = gt3[1] || (eq3 && gt3[0]);
 // BodyLength at most 7: the body may end in the beat that ends it.
 wire bl_small = bl_bcd[27:4] == 24'd0 && bl_bcd[3:0] <= 4'd7;
 // The carried count at most 15: the body may end in this beat.
-wire rem_small = in_rem[27:8] == 20'd0 && in_rem[7:4] <= 4'd1;
+wire rem_small = in_rem[27:8] == 20'd0 && in_rem[7:4] <= 4'd1;  // at most 19
 wire [4:0] rem_lo = (in_rem[4] ? 5'd10 : 5'd0) + {1'b0, in_rem[3:0]};  // when rem_small
 
-// in_rem - (in_adj + count), in BCD, digit by digit; only used when
-// that is > 0. Digit 0 lends up to 2 from digit 1 (x is at most 15),
-// digits 2..6 lend 1 while the borrow runs through zeros.
-wire [4:0] x = {2'd0, in_adj} + {1'b0, count};
+// in_rem - 10 * in_owe - count, in BCD, digit by digit; only used when
+// that is > 0. Digit 0 lends at most 1 (count is at most 8), so digit 1
+// gives up to 2 (that and in_owe); digits 2..6 lend 1 while the borrow
+// runs through zeros.
 reg [27:0] dec;
-reg signed [5:0] t0;
+reg signed [4:0] t0;
 reg [1:0] b1;
 reg borrow;
 integer d;
 always @* begin
     dec = in_rem;
-    t0 = $signed({2'b00, in_rem[3:0]}) - $signed({1'b0, x});
-    if (t0 >= 0) begin
-        b1 = 2'd0;
-        dec[3:0] = t0[3:0];
-    end else if (t0 >= -10) begin
-        b1 = 2'd1;
-        dec[3:0] = 4'(t0 + 6'sd10);
-    end else begin
-        b1 = 2'd2;
-        dec[3:0] = 4'(t0 + 6'sd20);
-    end
+    t0 = $signed({1'b0, in_rem[3:0]}) - $signed({1'b0, count});
+    dec[3:0] = t0[4] ? 4'(t0 + 5'sd10) : t0[3:0];
+    b1 = {1'b0, t0[4]} + {1'b0, in_owe};
     borrow = in_rem[7:4] < {2'd0, b1};
     dec[7:4] = borrow ? in_rem[7:4] + 4'd10 - {2'd0, b1} : in_rem[7:4] - {2'd0, b1};
     for (d = 2; d < 7; d = d + 1) begin
@@ -121,11 +115,37 @@ always @* begin
     end
 end
 
+reg [3:0] g;     // the last lane < count with a garb or BodyLength end
+reg g_any, g_bl;
+integer gl;
+always @* begin
+    g = 4'd0;
+    {g_any, g_bl} = 2'b00;
+    for (gl = 0; gl < 8; gl = gl + 1) begin
+        if (gl < count && (garb[gl] || bl_end[gl])) begin
+            g = gl[3:0];
+            g_any = 1'b1;
+            g_bl = !garb[gl];
+        end
+    end
+end
+
+// The beat that ends BodyLength at lane g: its body bytes in this beat,
+// count - g - 1 (0..7), come off digit 0 there, a lend from digit 1
+// left owing (out_owe) for the next beat.
+reg [3:0] bl_d0;
+reg bl_owe;
+reg signed [4:0] u0;
+always @* begin
+    u0 = $signed({1'b0, bl_bcd[3:0]}) - $signed({1'b0, count - g - 4'd1});
+    bl_owe = u0[4];
+    bl_d0 = u0[4] ? 4'(u0 + 5'sd10) : u0[3:0];
+end
+
 integer j, s, k;
 reg clear;       // a garb or a BodyLength end at or before lane j
 reg ok;
-reg [3:0] g;     // the last lane < count with a garb or BodyLength end
-reg g_any, g_bl, same_beat_end;
+reg same_beat_end;
 always @* begin
     last = 8'd0;
     for (j = 0; j < 8; j = j + 1) begin
@@ -133,7 +153,7 @@ always @* begin
         clear = 1'b0;
         for (k = 0; k <= j; k = k + 1) if (garb[k] || bl_end[k]) clear = 1'b1;
         if (j < count && in_act && !clear && rem_small
-            && rem_lo == {2'd0, in_adj} + j[4:0] + 5'd1)
+            && rem_lo == (in_owe ? 5'd10 : 5'd0) + j[4:0] + 5'd1)
             last[j] = 1'b1;
         // Counted from a BodyLength ending at lane s < j in this beat.
         for (s = 0; s < j; s = s + 1) begin
@@ -143,29 +163,20 @@ always @* begin
         end
     end
 
-    g = 4'd0;
-    {g_any, g_bl} = 2'b00;
-    for (j = 0; j < 8; j = j + 1) begin
-        if (j < count && (garb[j] || bl_end[j])) begin
-            g = j[3:0];
-            g_any = 1'b1;
-            g_bl = !garb[j];
-        end
-    end
     same_beat_end = bl_small && {1'b0, bl_bcd[3:0]} + g + 4'd1 <= {1'b0, count};
 
     out_act = 1'b0;
     out_rem = in_rem;
-    out_adj = 3'd0;
+    out_owe = 1'b0;
     if (!g_any) begin
         // Still counting from the carry unless the body ends in this beat
-        // (bytes to come, rem_lo - in_adj, at most count).
-        out_act = in_act && !(rem_small && rem_lo <= x);
+        // (bytes to come, rem_lo - 10 * in_owe, at most count).
+        out_act = in_act && !(rem_small && rem_lo <= (in_owe ? 5'd10 : 5'd0) + {1'b0, count});
         out_rem = dec;
     end else if (g_bl && !same_beat_end) begin
         out_act = 1'b1;
-        out_rem = bl_bcd;
-        out_adj = 3'(count - g - 4'd1);
+        out_rem = {bl_bcd[27:4], bl_d0};
+        out_owe = bl_owe;
     end
 end
 

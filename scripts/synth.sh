@@ -18,7 +18,7 @@ MAX_LTP=${MAX_LTP:-54}
 # (fpga/pnr/loop_probe.v: sess_state closing the loop through body_end
 # and cksum_prefix, every path register to register); the frame control
 # loop is not in it yet.
-MAX_LOOP_LTP=${MAX_LOOP_LTP:-8}
+MAX_LOOP_LTP=${MAX_LOOP_LTP:-7}
 STAGES=("beat_compact 4" "tag_detect 3" "value_merge 5" "body_end 6" "cksum_prefix 7" "bcd_to_bin 7" "seq_classify_bcd 7" "sess_state 5")
 out=${1:-target/synth}
 mkdir -p "$out"

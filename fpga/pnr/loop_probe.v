@@ -2,7 +2,7 @@
  * loop_probe: a measurement harness, not a design. It closes the line-
  * rate pipeline's per-session loop with the pieces built so far, so that
  * scripts/synth.sh can report the assembled loop's depth register to
- * register: sess_state (64 sessions, a 48-bit word) hands the session's
+ * register: sess_state (64 sessions, a 46-bit word) hands the session's
  * word to body_end (the body count) and cksum_prefix (the carry-save
  * running sum), whose results go back into it. The beat's inputs and
  * the outputs are registered, so every path is register to register.
@@ -43,8 +43,8 @@ end
 wire b_valid;
 wire [5:0] b_sess;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [47:0] cur, nxt;
-sess_state #(.W(48), .SESSIONS(64)) st (
+wire [45:0] cur, nxt;
+sess_state #(.W(46), .SESSIONS(64)) st (
     .clk(clk), .rst(rst), .a_valid(a_valid), .a_sess(a_sess),
     .b_valid(b_valid), .b_sess(b_sess), .b_cur(cur), .b_next(nxt), .clr(1'b0), .clr_sess(6'd0)
 );
@@ -54,9 +54,9 @@ wire lt5, gt;
 wire [63:0] lane_sum, beat_pre;
 body_end be (
     .count(b_count), .bl_end(b_bl_end), .bl_bcd(b_bl_bcd), .max_bcd(max_bcd), .garb(b_garb),
-    .in_act(cur[47]), .in_rem(cur[46:19]), .in_adj(cur[18:16]),
+    .in_act(cur[45]), .in_rem(cur[44:17]), .in_owe(cur[16]),
     .last(last), .bl_lt5(lt5), .bl_gt_max(gt),
-    .out_act(nxt[47]), .out_rem(nxt[46:19]), .out_adj(nxt[18:16])
+    .out_act(nxt[45]), .out_rem(nxt[44:17]), .out_owe(nxt[16])
 );
 cksum_prefix ck (
     .data(b_data), .count(b_count), .in_sa(cur[15:8]), .in_sb(cur[7:0]),

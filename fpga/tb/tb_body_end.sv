@@ -5,7 +5,7 @@
 // the sequential rule of body_end.v run lane by lane with integers:
 // every lane's last-body-byte flag, and after every beat whether the
 // body is still open and how many of its bytes are still to come
-// (in_rem - in_adj, in_rem read as BCD). Also bl_lt5 and bl_gt_max
+// (in_rem - 10 * in_owe, in_rem read as BCD). Also bl_lt5 and bl_gt_max
 // against integer compares with a random MAX_BODY.
 // Run: scripts/rtl_tb.sh (verilator --binary --timing).
 
@@ -20,17 +20,17 @@ logic [27:0] bl_bcd = 0;
 logic [31:0] max_bcd = 0;
 logic in_act = 0;
 logic [27:0] in_rem = 0;
-logic [2:0] in_adj = 0;
+logic in_owe = 0;
 wire [7:0] last;
 wire bl_lt5, bl_gt_max, out_act;
 wire [27:0] out_rem;
-wire [2:0] out_adj;
+wire out_owe;
 
 body_end dut (
     .count(count), .bl_end(bl_end), .bl_bcd(bl_bcd), .max_bcd(max_bcd), .garb(garb),
-    .in_act(in_act), .in_rem(in_rem), .in_adj(in_adj),
+    .in_act(in_act), .in_rem(in_rem), .in_owe(in_owe),
     .last(last), .bl_lt5(bl_lt5), .bl_gt_max(bl_gt_max),
-    .out_act(out_act), .out_rem(out_rem), .out_adj(out_adj)
+    .out_act(out_act), .out_rem(out_rem), .out_owe(out_owe)
 );
 
 function automatic logic [31:0] to_bcd(input longint v);
@@ -50,7 +50,7 @@ endfunction
 
 logic s_act = 0;
 logic [27:0] s_rem = 0;
-logic [2:0] s_adj = 0;
+logic s_owe = 0;
 
 // The reference state.
 bit act = 0;
@@ -94,7 +94,7 @@ initial begin
         if (bl_lane >= 0 && (bl == 0 || (bl < 5 && $urandom_range(0, 1)))) garb[bl_lane] = 1;
         count = 4'(n);
         // The session state is the DUT's own output of the last beat.
-        {in_act, in_rem, in_adj} = {s_act, s_rem, s_adj};
+        {in_act, in_rem, in_owe} = {s_act, s_rem, s_owe};
         #1;
         for (int j = 0; j < 8; j++) want_last[j] = 0;
         for (int j = 0; j < n; j++) begin
@@ -119,8 +119,8 @@ initial begin
             end
         end
         if (out_act != act) fail($sformatf("beat %0d act %0d want %0d", b, out_act, act));
-        if (act && from_bcd(out_rem) - longint'(out_adj) != rem)
-            fail($sformatf("beat %0d rem %0d-%0d want %0d", b, from_bcd(out_rem), out_adj, rem));
+        if (act && from_bcd(out_rem) - 10 * longint'(out_owe) != rem)
+            fail($sformatf("beat %0d rem %0d-10*%0d want %0d", b, from_bcd(out_rem), out_owe, rem));
         if (act && rem > 1000) long_bodies++;
         if (bl_lane >= 0) begin
             bl_checks++;
@@ -128,7 +128,7 @@ initial begin
             if (bl_gt_max != (bl > from_bcd(max_bcd[27:0]) + 10000000 * longint'(max_bcd[31:28])))
                 fail($sformatf("beat %0d bl_gt_max of %0d", b, bl));
         end
-        {s_act, s_rem, s_adj} = {out_act, out_rem, out_adj};
+        {s_act, s_rem, s_owe} = {out_act, out_rem, out_owe};
     end
     $display("tb_body_end: %0d bodies ended (%0d in the beat of their BodyLength), %0d beats inside bodies over 1000 bytes, %0d BodyLength checks",
              lasts, same_beat, long_bodies, bl_checks);
