@@ -32,6 +32,16 @@ impl<'a> SohPositions<'a> {
             mask: soh_mask(buf),
         }
     }
+
+    /// SOH positions in `buf` from `start` on (`start <= buf.len()`).
+    fn from(buf: &'a [u8], start: usize) -> Self {
+        let start = start.min(buf.len());
+        SohPositions {
+            buf,
+            base: start,
+            mask: soh_mask(&buf[start..]),
+        }
+    }
 }
 
 impl Iterator for SohPositions<'_> {
@@ -89,32 +99,147 @@ fn mask64(c: &[u8; 64]) -> u64 {
         .fold(0, |m, (i, &b)| m | (u64::from(b == SOH) << i))
 }
 
+/// The LENGTH tag that gives the size of DATA field `tag`, for the
+/// standard pairs (the `LENGTH`/`DATA` fields of QuickFIX's FIX.4.0 to
+/// FIX.5.0SP2 and FIXT.1.1 dictionaries up to tag 622), or `None` if `tag`
+/// is not one of their DATA fields.
+///
+/// ```
+/// use gapless::codec::message::builtin_length_tag;
+/// assert_eq!(builtin_length_tag(96), Some(95));
+/// assert_eq!(builtin_length_tag(89), Some(93));
+/// assert_eq!(builtin_length_tag(95), None);
+/// ```
+pub const fn builtin_length_tag(tag: u32) -> Option<u32> {
+    match tag {
+        // Signature(89) follows SignatureLength(93).
+        89 => Some(93),
+        91 | 96 | 213 | 349 | 351 | 353 | 355 | 357 | 359 | 361 | 363 | 365 | 446 | 619 | 622 => {
+            Some(tag - 1)
+        }
+        _ => None,
+    }
+}
+
+/// `(DATA tag, LENGTH tag)` pairs beyond the built-in ones (from a
+/// dictionary), sorted by DATA tag.
+pub type DataPairs = [(u32, u32)];
+
+/// Why a DATA field could not be read. Iteration ends at it, so nothing
+/// after it is misread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataFieldError {
+    /// The DATA field does not directly follow its LENGTH field.
+    MissingLength {
+        /// The DATA tag.
+        data: u32,
+        /// The LENGTH tag it needs.
+        length: u32,
+    },
+    /// The LENGTH value is not an unsigned integer.
+    BadLength {
+        /// The DATA tag.
+        data: u32,
+        /// The LENGTH tag.
+        length: u32,
+    },
+    /// The LENGTH runs past the end of the message, or the byte after the
+    /// value it bounds is not SOH.
+    Overrun {
+        /// The DATA tag.
+        data: u32,
+        /// The LENGTH tag.
+        length: u32,
+    },
+}
+
 /// Iterates `(tag, value)` over `tag=value<SOH>` fields.
 ///
 /// A field without `=` or with a non-numeric tag (or one with a leading
-/// zero) yields tag 0, so callers can reject it; iteration never stops
-/// early and never panics.
+/// zero) yields tag 0, so callers can reject it; iteration never panics.
+///
+/// A DATA field (RawData(96), XmlData(213), EncodedText(355), …, see
+/// [`builtin_length_tag`], plus any [`with_data`](Self::with_data) adds)
+/// directly after its LENGTH field is exactly as many bytes as that says,
+/// SOH or not. A DATA field without its LENGTH, after a non-numeric one,
+/// or overrunning the buffer ends the iteration; [`error`](Self::error)
+/// then says why.
 ///
 /// ```
 /// use gapless::codec::message::Fields;
 /// let f: Vec<_> = Fields::new(b"35=D\x0111=abc\x01").collect();
 /// assert_eq!(f, [(35, &b"D"[..]), (11, &b"abc"[..])]);
+/// let f: Vec<_> = Fields::new(b"95=4\x0196=a\x01b=\x0111=x\x01").collect();
+/// assert_eq!(f, [(95, &b"4"[..]), (96, &b"a\x01b="[..]), (11, &b"x"[..])]);
 /// ```
 #[derive(Clone, Debug)]
 pub struct Fields<'a> {
     buf: &'a [u8],
     at: usize,
     sohs: SohPositions<'a>,
+    extra: &'a DataPairs,
+    /// The previous field, for a DATA field's LENGTH.
+    prev: (u32, &'a [u8]),
+    error: Option<DataFieldError>,
 }
 
 impl<'a> Fields<'a> {
     /// Fields of `bytes` (a whole frame or any run of whole fields).
     pub fn new(bytes: &'a [u8]) -> Self {
+        Self::with_data(bytes, &[])
+    }
+
+    /// Fields of `bytes`, also reading the DATA fields of `extra` by their
+    /// LENGTH.
+    pub fn with_data(bytes: &'a [u8], extra: &'a DataPairs) -> Self {
         Fields {
             buf: bytes,
             at: 0,
             sohs: SohPositions::new(bytes),
+            extra,
+            prev: (0, &[]),
+            error: None,
         }
+    }
+
+    /// Why iteration ended early at a DATA field, if it did.
+    pub fn error(&self) -> Option<DataFieldError> {
+        self.error
+    }
+
+    /// The LENGTH tag of DATA field `tag`, if it is one.
+    fn length_tag(&self, tag: u32) -> Option<u32> {
+        builtin_length_tag(tag).or_else(|| {
+            if self.extra.is_empty() {
+                return None;
+            }
+            self.extra
+                .binary_search_by_key(&tag, |&(d, _)| d)
+                .ok()
+                .map(|i| self.extra[i].1)
+        })
+    }
+
+    /// The value of DATA field `data` starting at `start`, and where the
+    /// next field starts; or why not.
+    fn data_value(&self, data: u32, start: usize) -> Result<(usize, usize), DataFieldError> {
+        let length = self.length_tag(data).unwrap_or(0);
+        if self.prev.0 != length {
+            return Err(DataFieldError::MissingLength { data, length });
+        }
+        let n = parse_uint(self.prev.1).ok_or(DataFieldError::BadLength { data, length })?;
+        let end = usize::try_from(n)
+            .ok()
+            .and_then(|n| start.checked_add(n))
+            .filter(|&e| self.buf.get(e) == Some(&SOH))
+            .ok_or(DataFieldError::Overrun { data, length })?;
+        Ok((end, end + 1))
+    }
+
+    fn stop(&mut self, e: DataFieldError) -> Option<(u32, &'a [u8])> {
+        self.error = Some(e);
+        self.at = self.buf.len();
+        None
     }
 }
 
@@ -127,19 +252,36 @@ impl<'a> Iterator for Fields<'a> {
         }
         let end = self.sohs.next().unwrap_or(self.buf.len());
         let field = &self.buf[self.at..end];
-        self.at = end + 1;
         // Tags are short: a plain loop up to `=`.
         let (mut tag, mut valid) = (0u32, field.first().is_some_and(|&b| b != b'0'));
         for (i, &b) in field.iter().enumerate() {
             if b == b'=' {
                 let tag = if valid && i > 0 { tag } else { 0 };
-                return Some((tag, &field[i + 1..]));
+                let start = self.at + i + 1;
+                let mut value = &field[i + 1..];
+                self.at = end + 1;
+                if self.length_tag(tag).is_some() {
+                    match self.data_value(tag, start) {
+                        Ok((v_end, next)) => {
+                            value = &self.buf[start..v_end];
+                            if v_end != end {
+                                self.sohs = SohPositions::from(self.buf, next);
+                            }
+                            self.at = next;
+                        }
+                        Err(e) => return self.stop(e),
+                    }
+                }
+                self.prev = (tag, value);
+                return Some((tag, value));
             }
             valid &= b.is_ascii_digit() && i < 9;
             tag = tag
                 .wrapping_mul(10)
                 .wrapping_add(u32::from(b.wrapping_sub(b'0')));
         }
+        self.at = end + 1;
+        self.prev = (0, field);
         Some((0, field))
     }
 }
@@ -241,12 +383,43 @@ pub struct Header<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Message<'a> {
     bytes: &'a [u8],
+    extra: &'a DataPairs,
 }
 
 impl<'a> Message<'a> {
     /// Wraps a whole frame (`8=` … `10=ddd<SOH>`).
     pub fn new(bytes: &'a [u8]) -> Self {
-        Message { bytes }
+        Self::with_data(bytes, &[])
+    }
+
+    /// Wraps a whole frame whose DATA fields include `extra` besides the
+    /// built-in ones (see [`Fields`]).
+    pub fn with_data(bytes: &'a [u8], extra: &'a DataPairs) -> Self {
+        Message { bytes, extra }
+    }
+
+    /// The DATA fields it reads beyond the built-in ones.
+    pub fn data_pairs(&self) -> &'a DataPairs {
+        self.extra
+    }
+
+    /// Why a DATA field cannot be read, if one cannot (a whole pass).
+    ///
+    /// ```
+    /// use gapless::codec::message::{DataFieldError, Message};
+    /// let m = Message::new(b"8=FIX.4.4\x019=9\x0135=D\x0196=x\x0110=000\x01");
+    /// assert_eq!(m.data_error(), Some(DataFieldError::MissingLength { data: 96, length: 95 }));
+    /// ```
+    pub fn data_error(&self) -> Option<DataFieldError> {
+        let mut f = self.fields();
+        f.by_ref().for_each(drop);
+        f.error()
+    }
+
+    /// The fields of [`body`](Self::body), DATA fields read as in this
+    /// message.
+    pub fn body_fields(&self) -> Fields<'a> {
+        Fields::with_data(self.body(), self.extra)
     }
 
     /// The frame's bytes.
@@ -256,7 +429,7 @@ impl<'a> Message<'a> {
 
     /// All fields in wire order.
     pub fn fields(&self) -> Fields<'a> {
-        Fields::new(self.bytes)
+        Fields::with_data(self.bytes, self.extra)
     }
 
     /// The first value of `tag`.
@@ -294,7 +467,7 @@ impl<'a> Message<'a> {
     pub fn body(&self) -> &'a [u8] {
         let end = self.bytes.len().saturating_sub(7);
         let mut pos = 0;
-        for (tag, v) in Fields::new(&self.bytes[..end]) {
+        for (tag, v) in Fields::with_data(&self.bytes[..end], self.extra) {
             if !is_header_tag(tag) {
                 break;
             }
@@ -347,6 +520,170 @@ mod tests {
             .map(|(t, _)| t)
             .collect();
         assert_eq!(f, [0, 0, 0, 0]);
+    }
+
+    /// NewOrderSingle with RawData(96) holding SOH, a fake MsgSeqNum and a
+    /// fake CheckSum: `95=20|96=<\x0134=999\x0110=000\x01 end!>`.
+    const RAW: &[u8] = b"8=FIX.4.4\x019=66\x0135=D\x0134=7\x0111=ord1\x0195=20\x0196=\x0134=999\x0110=000\x01 end!\x0155=GPLS\x0110=000\x01";
+    const RAW_DATA: &[u8] = b"\x0134=999\x0110=000\x01 end!";
+
+    fn tags(m: &Message) -> Vec<u32> {
+        m.fields().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn raw_data_is_exactly_its_length_soh_and_fake_tags_included() {
+        let m = Message::new(RAW);
+        assert_eq!(RAW_DATA.len(), 20);
+        assert_eq!(m.get(96), Some(RAW_DATA));
+        assert_eq!(m.get_uint(34), Some(7));
+        assert_eq!(m.get(55), Some(&b"GPLS"[..]));
+        assert_eq!(tags(&m), [8, 9, 35, 34, 11, 95, 96, 55, 10]);
+        assert_eq!(m.data_error(), None);
+        let body: Vec<u32> = m.body_fields().map(|(t, _)| t).collect();
+        assert_eq!(body, [11, 95, 96, 55]);
+    }
+
+    #[test]
+    fn fields_after_a_data_field_longer_than_a_simd_block_are_read() {
+        let data: Vec<u8> = (0..200u8)
+            .map(|i| if i % 7 == 0 { SOH } else { b'=' })
+            .collect();
+        let mut buf = b"95=200\x0196=".to_vec();
+        buf.extend_from_slice(&data);
+        buf.extend_from_slice(b"\x0158=after\x0159=0\x01");
+        let f: Vec<_> = Fields::new(&buf).collect();
+        assert_eq!(
+            f,
+            [
+                (95, &b"200"[..]),
+                (96, &data[..]),
+                (58, &b"after"[..]),
+                (59, &b"0"[..])
+            ]
+        );
+    }
+
+    #[test]
+    fn signature_follows_signature_length_and_empty_data_is_allowed() {
+        let f: Vec<_> =
+            Fields::new(b"93=3\x0189=\x01\x01\x01\x0195=0\x0196=\x0110=1\x01").collect();
+        assert_eq!(
+            f,
+            [
+                (93, &b"3"[..]),
+                (89, &b"\x01\x01\x01"[..]),
+                (95, &b"0"[..]),
+                (96, &b""[..]),
+                (10, &b"1"[..])
+            ]
+        );
+    }
+
+    #[test]
+    fn data_field_without_its_length_ends_iteration_with_the_reason() {
+        let mut f = Fields::new(b"35=D\x0196=a\x0134=9\x01");
+        assert_eq!(f.by_ref().map(|(t, _)| t).collect::<Vec<_>>(), [35]);
+        assert_eq!(
+            f.error(),
+            Some(DataFieldError::MissingLength {
+                data: 96,
+                length: 95
+            })
+        );
+        // A LENGTH not directly before its DATA does not count.
+        let m = Message::new(b"95=1\x0111=x\x0196=a\x01");
+        assert!(matches!(
+            m.data_error(),
+            Some(DataFieldError::MissingLength { data: 96, .. })
+        ));
+    }
+
+    #[test]
+    fn non_numeric_length_ends_iteration_with_the_reason() {
+        for len in [&b"x"[..], b"", b"-1", b"+1", b"1.0"] {
+            let mut buf = b"354=".to_vec();
+            buf.extend_from_slice(len);
+            buf.extend_from_slice(b"\x01355=a\x0134=9\x01");
+            let mut f = Fields::new(&buf);
+            assert_eq!(f.by_ref().map(|(t, _)| t).collect::<Vec<_>>(), [354]);
+            assert_eq!(
+                f.error(),
+                Some(DataFieldError::BadLength {
+                    data: 355,
+                    length: 354
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn length_that_overruns_or_misses_the_soh_ends_iteration() {
+        for len in ["2", "4", "5", "99", "9999999999999999999"] {
+            let buf = format!("212={len}\x01213=abc\x0134=9\x01");
+            let mut f = Fields::new(buf.as_bytes());
+            assert_eq!(
+                f.by_ref().map(|(t, _)| t).collect::<Vec<_>>(),
+                [212],
+                "{len}"
+            );
+            assert_eq!(
+                f.error(),
+                Some(DataFieldError::Overrun {
+                    data: 213,
+                    length: 212
+                }),
+                "{len}"
+            );
+        }
+    }
+
+    #[test]
+    fn dictionary_pairs_are_read_by_their_length_too() {
+        let buf = b"5000=3\x015001=a\x01b\x0111=x\x01";
+        let plain: Vec<u32> = Fields::new(buf).map(|(t, _)| t).collect();
+        assert_eq!(plain, [5000, 5001, 0, 11]);
+        let pairs = [(5001, 5000)];
+        let f: Vec<_> = Fields::with_data(buf, &pairs).collect();
+        assert_eq!(
+            f,
+            [(5000, &b"3"[..]), (5001, &b"a\x01b"[..]), (11, &b"x"[..])]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_data_value_round_trips_through_the_encoder_and_fields(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            tag in proptest::sample::select(&[96u32, 91, 213, 355, 622, 89][..]),
+        ) {
+            let len_tag = builtin_length_tag(tag).unwrap();
+            let mut buf = Vec::new();
+            crate::codec::encode::Body::new(&mut buf)
+                .str(11, b"a")
+                .data(len_tag, tag, &data)
+                .str(58, b"z");
+            let mut f = Fields::new(&buf);
+            let got: Vec<_> = f.by_ref().collect();
+            proptest::prop_assert_eq!(f.error(), None);
+            let len = data.len().to_string();
+            proptest::prop_assert_eq!(
+                got,
+                vec![(11, &b"a"[..]), (len_tag, len.as_bytes()), (tag, &data[..]), (58, &b"z"[..])]
+            );
+        }
+
+        #[test]
+        fn fields_never_panic_and_values_stay_inside_the_buffer(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(&b"0123456789=\x01a"[..]), 0..200),
+        ) {
+            let pairs = [(7u32, 6u32)];
+            for (_, v) in Fields::with_data(&bytes, &pairs) {
+                let at = v.as_ptr() as usize - bytes.as_ptr() as usize;
+                proptest::prop_assert!(at + v.len() <= bytes.len());
+            }
+        }
     }
 
     #[test]
