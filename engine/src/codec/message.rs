@@ -143,8 +143,8 @@ pub enum DataFieldError {
         /// The LENGTH tag.
         length: u32,
     },
-    /// The LENGTH runs past the end of the message, or the byte after the
-    /// value it bounds is not SOH.
+    /// The LENGTH runs past the end of the message (into its CheckSum), or
+    /// the byte after the value it bounds is not SOH.
     Overrun {
         /// The DATA tag.
         data: u32,
@@ -180,6 +180,8 @@ pub struct Fields<'a> {
     extra: &'a DataPairs,
     /// The previous field, for a DATA field's LENGTH.
     prev: (u32, &'a [u8]),
+    /// A DATA value's SOH must come before this (a frame's CheckSum).
+    data_limit: usize,
     error: Option<DataFieldError>,
 }
 
@@ -199,7 +201,20 @@ impl<'a> Fields<'a> {
             extra,
             prev: (0, &[]),
             error: None,
+            data_limit: bytes.len(),
         }
+    }
+
+    /// Fields of a whole frame: a DATA value may not run into its
+    /// trailing `10=ddd<SOH>`.
+    fn of_frame(frame: &'a [u8], extra: &'a DataPairs) -> Self {
+        let mut f = Self::with_data(frame, extra);
+        if let Some(at) = frame.len().checked_sub(7) {
+            if frame[at..].starts_with(b"10=") {
+                f.data_limit = at;
+            }
+        }
+        f
     }
 
     /// Why iteration ended early at a DATA field, if it did.
@@ -231,7 +246,7 @@ impl<'a> Fields<'a> {
         let end = usize::try_from(n)
             .ok()
             .and_then(|n| start.checked_add(n))
-            .filter(|&e| self.buf.get(e) == Some(&SOH))
+            .filter(|&e| e < self.data_limit && self.buf.get(e) == Some(&SOH))
             .ok_or(DataFieldError::Overrun { data, length })?;
         Ok((end, end + 1))
     }
@@ -429,7 +444,7 @@ impl<'a> Message<'a> {
 
     /// All fields in wire order.
     pub fn fields(&self) -> Fields<'a> {
-        Fields::with_data(self.bytes, self.extra)
+        Fields::of_frame(self.bytes, self.extra)
     }
 
     /// The first value of `tag`.
@@ -636,6 +651,21 @@ mod tests {
                 "{len}"
             );
         }
+    }
+
+    #[test]
+    fn data_field_may_not_swallow_the_checksum() {
+        // 96 would end exactly at the frame's last SOH.
+        let m = Message::new(b"8=FIX.4.4\x019=12\x0135=D\x0195=9\x0196=ab\x0110=123\x01");
+        assert_eq!(
+            m.data_error(),
+            Some(DataFieldError::Overrun {
+                data: 96,
+                length: 95
+            })
+        );
+        let ok = Message::new(b"8=FIX.4.4\x019=12\x0135=D\x0195=2\x0196=ab\x0110=123\x01");
+        assert_eq!((ok.data_error(), ok.get(10)), (None, Some(&b"123"[..])));
     }
 
     #[test]
