@@ -139,7 +139,8 @@ fn conformance_app_echoes_raw_and_xml_data_byte_for_byte() {
 #[test]
 fn raw_data_is_resent_byte_for_byte_from_the_store() {
     let (mut a, mut b) = logged_on_pair();
-    let body = email_body(RAW);
+    let mut body = Vec::new();
+    Body::new(&mut body).data(212, 213, XML).raw(&email_body(RAW));
     let mut ctx = Ctx {
         now: T0,
         validator: &mut a.v,
@@ -161,6 +162,7 @@ fn raw_data_is_resent_byte_for_byte_from_the_store() {
     assert!(m.flag(43));
     assert_eq!(m.body(), Message::new(&original[0]).body());
     assert_eq!(m.get(96), Some(RAW));
+    assert_eq!(m.get(213), Some(XML));
     b.recv(T0, &resent[0]);
     assert_eq!(b.s.next_in(), seq + 2, "the resend and the held message");
 }
