@@ -140,7 +140,9 @@ fn conformance_app_echoes_raw_and_xml_data_byte_for_byte() {
 fn raw_data_is_resent_byte_for_byte_from_the_store() {
     let (mut a, mut b) = logged_on_pair();
     let mut body = Vec::new();
-    Body::new(&mut body).data(212, 213, XML).raw(&email_body(RAW));
+    Body::new(&mut body)
+        .data(212, 213, XML)
+        .raw(&email_body(RAW));
     let mut ctx = Ctx {
         now: T0,
         validator: &mut a.v,
