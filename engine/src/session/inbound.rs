@@ -71,6 +71,8 @@ fn on_message(s: &mut Session, ctx: &mut Ctx, v: &Verdict, msg: &Message) {
     // QuickFIX validates against the dictionary before the identity and
     // sequence checks (verify): a message at the expected seq gets the
     // dictionary's Reject first.
+    // A data field that cannot be read fails QuickFIX's parse, before
+    // its dictionary.
     if in_order && s.data_field_rejects(ctx, &msg, v.seq) {
         return s.after_advance(ctx);
     }
