@@ -111,14 +111,136 @@ fn mask64(c: &[u8; 64]) -> u64 {
 /// assert_eq!(builtin_length_tag(95), None);
 /// ```
 pub const fn builtin_length_tag(tag: u32) -> Option<u32> {
-    match tag {
+    if !is_builtin_data(tag) {
+        None
+    } else if tag == 89 {
         // Signature(89) follows SignatureLength(93).
-        89 => Some(93),
-        91 | 96 | 213 | 349 | 351 | 353 | 355 | 357 | 359 | 361 | 363 | 365 | 446 | 619 | 622 => {
-            Some(tag - 1)
-        }
-        _ => None,
+        Some(93)
+    } else {
+        Some(tag - 1)
     }
+}
+
+/// The built-in DATA tags.
+const BUILTIN_DATA: [u32; 16] = [
+    89, 91, 96, 213, 349, 351, 353, 355, 357, 359, 361, 363, 365, 446, 619, 622,
+];
+
+/// [`BUILTIN_DATA`] as a bitmap: one load and a predictable branch per
+/// field on the hot path, where a `match` costs mispredicted compares.
+const BUILTIN_BITS: [u64; 10] = {
+    let mut bits = [0u64; 10];
+    let mut i = 0;
+    while i < BUILTIN_DATA.len() {
+        let t = BUILTIN_DATA[i];
+        bits[(t / 64) as usize] |= 1 << (t % 64);
+        i += 1;
+    }
+    bits
+};
+
+#[inline(always)]
+const fn is_builtin_data(tag: u32) -> bool {
+    tag < 640 && (BUILTIN_BITS[(tag / 64) as usize] >> (tag % 64)) & 1 != 0
+}
+
+/// Whether some run of `buf` after SOH (or its start) begins with a
+/// built-in DATA tag and `=`. Every field [`Fields`] reads starts so, so
+/// `false` means it reads no DATA field: the cheap test that spares most
+/// messages the full pass. It looks 64 bytes at a time for SOH, then a
+/// digit a DATA tag can start with (8 or 9 for two digits, 2, 3, 4 or 6
+/// for three), then `=`, and checks only those candidates' tags.
+fn may_hold_builtin_data(buf: &[u8]) -> bool {
+    if starts_builtin_data(buf, 0) {
+        return true;
+    }
+    // Windows of 64 bytes every 60: each SOH and the `=` 3 or 4 bytes
+    // after it share one.
+    let mut base = 0;
+    while base < buf.len() {
+        let mut padded = [0u8; 64];
+        let block: &[u8; 64] = match buf[base..].first_chunk::<64>() {
+            Some(c) => c,
+            None => {
+                padded[..buf.len() - base].copy_from_slice(&buf[base..]);
+                &padded
+            }
+        };
+        let (soh, eq, lead2, lead3) = candidate_masks(block);
+        // `=` 3 bytes after SOH (a two-digit tag) or 4 (three digits).
+        for (mut cand, digits) in [
+            (eq & (lead2 << 2) & (soh << 3), 2),
+            (eq & (lead3 << 3) & (soh << 4), 3),
+        ] {
+            while cand != 0 {
+                let q = cand.trailing_zeros() as usize;
+                cand &= cand - 1;
+                if starts_builtin_data(buf, base + q - digits) {
+                    return true;
+                }
+            }
+        }
+        base += 60;
+    }
+    false
+}
+
+/// `buf[at..]` starts with a built-in DATA tag and `=`.
+fn starts_builtin_data(buf: &[u8], at: usize) -> bool {
+    let mut w = [0u8; 4];
+    for (i, &x) in buf.iter().skip(at).take(4).enumerate() {
+        w[i] = x;
+    }
+    let d = |b: u8| u32::from(b.wrapping_sub(b'0'));
+    let digits = |n: usize| w[..n].iter().all(u8::is_ascii_digit);
+    (w[2] == b'=' && digits(2) && is_builtin_data(d(w[0]) * 10 + d(w[1])))
+        || (w[3] == b'=' && digits(3) && is_builtin_data(d(w[0]) * 100 + d(w[1]) * 10 + d(w[2])))
+}
+
+/// Bit `i` set where `block[i]` is SOH, `=`, a digit a two-digit built-in
+/// DATA tag starts with (8, 9), and one a three-digit one does (2, 3, 4, 6).
+#[cfg(target_arch = "x86_64")]
+fn candidate_masks(c: &[u8; 64]) -> (u64, u64, u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut m = [0u64; 4];
+    for k in 0..4 {
+        // SAFETY: SSE2 is part of the x86_64 baseline; the unaligned load
+        // reads bytes 16k..16k+16 of the 64-byte array.
+        let bits = unsafe {
+            let v = _mm_loadu_si128(c.as_ptr().add(16 * k).cast::<__m128i>());
+            let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+            let lead3 = _mm_or_si128(
+                _mm_or_si128(is(b'2'), is(b'3')),
+                _mm_or_si128(is(b'4'), is(b'6')),
+            );
+            [
+                _mm_movemask_epi8(is(SOH)),
+                _mm_movemask_epi8(is(b'=')),
+                _mm_movemask_epi8(_mm_or_si128(is(b'8'), is(b'9'))),
+                _mm_movemask_epi8(lead3),
+            ]
+        };
+        for (m, b) in m.iter_mut().zip(bits) {
+            *m |= u64::from(b as u16) << (16 * k);
+        }
+    }
+    (m[0], m[1], m[2], m[3])
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn candidate_masks(c: &[u8; 64]) -> (u64, u64, u64, u64) {
+    c.iter()
+        .enumerate()
+        .fold((0, 0, 0, 0), |(s, e, l2, l3), (i, &b)| {
+            (
+                s | (u64::from(b == SOH) << i),
+                e | (u64::from(b == b'=') << i),
+                l2 | (u64::from(matches!(b, b'8' | b'9')) << i),
+                l3 | (u64::from(matches!(b, b'2' | b'3' | b'4' | b'6')) << i),
+            )
+        })
 }
 
 /// `(DATA tag, LENGTH tag)` pairs beyond the built-in ones (from a
@@ -224,43 +346,31 @@ impl<'a> Fields<'a> {
 
     /// The LENGTH tag of DATA field `tag`, if it is one.
     fn length_tag(&self, tag: u32) -> Option<u32> {
-        builtin_length_tag(tag).or_else(|| {
-            if self.extra.is_empty() {
-                return None;
-            }
-            self.extra
-                .binary_search_by_key(&tag, |&(d, _)| d)
-                .ok()
-                .map(|i| self.extra[i].1)
-        })
+        builtin_length_tag(tag).or_else(|| extra_length_tag(self.extra, tag))
     }
 
-    /// The value of DATA field `data` starting at `start`, and where the
-    /// next field starts; or why not.
-    fn data_value(&self, data: u32, start: usize) -> Result<(usize, usize), DataFieldError> {
-        let length = self.length_tag(data).unwrap_or(0);
-        if self.prev.0 != length {
-            return Err(DataFieldError::MissingLength { data, length });
-        }
-        let n = parse_uint(self.prev.1).ok_or(DataFieldError::BadLength { data, length })?;
-        let end = usize::try_from(n)
-            .ok()
-            .and_then(|n| start.checked_add(n))
-            .filter(|&e| e < self.data_limit && self.buf.get(e) == Some(&SOH))
-            .ok_or(DataFieldError::Overrun { data, length })?;
-        Ok((end, end + 1))
+    /// Whether `tag` is a DATA field: the per-field test of the hot path.
+    #[inline(always)]
+    fn is_data(&self, tag: u32) -> bool {
+        is_builtin_data(tag)
+            || (!self.extra.is_empty() && extra_length_tag(self.extra, tag).is_some())
     }
+}
 
-    fn stop(&mut self, e: DataFieldError) -> Option<(u32, &'a [u8])> {
-        self.error = Some(e);
-        self.at = self.buf.len();
-        None
-    }
+/// The LENGTH tag of DATA field `tag` in `extra`.
+#[cold]
+#[inline(never)]
+fn extra_length_tag(extra: &DataPairs, tag: u32) -> Option<u32> {
+    extra
+        .binary_search_by_key(&tag, |&(d, _)| d)
+        .ok()
+        .map(|i| extra[i].1)
 }
 
 impl<'a> Iterator for Fields<'a> {
     type Item = (u32, &'a [u8]);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.at >= self.buf.len() {
             return None;
@@ -272,19 +382,26 @@ impl<'a> Iterator for Fields<'a> {
         for (i, &b) in field.iter().enumerate() {
             if b == b'=' {
                 let tag = if valid && i > 0 { tag } else { 0 };
-                let start = self.at + i + 1;
                 let mut value = &field[i + 1..];
                 self.at = end + 1;
-                if self.length_tag(tag).is_some() {
-                    match self.data_value(tag, start) {
-                        Ok((v_end, next)) => {
+                if self.is_data(tag) {
+                    // Out of line and without `&mut self`, so the
+                    // iterator stays in registers on the hot path.
+                    let start = end + 1 - value.len() - 1;
+                    let length = self.length_tag(tag).unwrap_or(0);
+                    match data_span(self.buf, start, self.data_limit, tag, length, self.prev) {
+                        Ok(v_end) => {
                             value = &self.buf[start..v_end];
                             if v_end != end {
-                                self.sohs = SohPositions::from(self.buf, next);
+                                self.sohs = SohPositions::from(self.buf, v_end + 1);
                             }
-                            self.at = next;
+                            self.at = v_end + 1;
                         }
-                        Err(e) => return self.stop(e),
+                        Err(e) => {
+                            self.error = Some(e);
+                            self.at = self.buf.len();
+                            return None;
+                        }
                     }
                 }
                 self.prev = (tag, value);
@@ -299,6 +416,29 @@ impl<'a> Iterator for Fields<'a> {
         self.prev = (0, field);
         Some((0, field))
     }
+}
+
+/// Where the value of DATA field `data` starting at `start` ends (its
+/// SOH), given its LENGTH tag `length` and the field before it.
+#[cold]
+#[inline(never)]
+fn data_span(
+    buf: &[u8],
+    start: usize,
+    limit: usize,
+    data: u32,
+    length: u32,
+    prev: (u32, &[u8]),
+) -> Result<usize, DataFieldError> {
+    if prev.0 != length {
+        return Err(DataFieldError::MissingLength { data, length });
+    }
+    let n = parse_uint(prev.1).ok_or(DataFieldError::BadLength { data, length })?;
+    usize::try_from(n)
+        .ok()
+        .and_then(|n| start.checked_add(n))
+        .filter(|&e| e < limit && buf.get(e) == Some(&SOH))
+        .ok_or(DataFieldError::Overrun { data, length })
 }
 
 /// Parses an unsigned decimal FIX int (up to `u64`); `None` otherwise.
@@ -426,6 +566,9 @@ impl<'a> Message<'a> {
     /// assert_eq!(m.data_error(), Some(DataFieldError::MissingLength { data: 96, length: 95 }));
     /// ```
     pub fn data_error(&self) -> Option<DataFieldError> {
+        if self.extra.is_empty() && !may_hold_builtin_data(self.bytes) {
+            return None;
+        }
         let mut f = self.fields();
         f.by_ref().for_each(drop);
         f.error()
@@ -669,6 +812,36 @@ mod tests {
     }
 
     #[test]
+    fn the_quick_test_finds_every_built_in_data_tag_and_only_those() {
+        for &t in &BUILTIN_DATA {
+            let field = format!("{t}=x\x01");
+            assert!(may_hold_builtin_data(field.as_bytes()), "{t} first");
+            assert!(
+                may_hold_builtin_data(format!("35=D\x01{field}").as_bytes()),
+                "{t}"
+            );
+        }
+        for t in (1..700).filter(|t| !BUILTIN_DATA.contains(t)) {
+            let m = format!("{t}=x\x01{t}=\x01{t}");
+            assert!(!may_hold_builtin_data(m.as_bytes()), "{t}");
+        }
+        // At every offset, across the 64-byte windows.
+        for pad in 0..200 {
+            for (field, hit) in [
+                ("96=x", true),
+                ("355=x", true),
+                ("97=x", false),
+                ("356=x", false),
+            ] {
+                let m = format!("1={}\x01{field}\x01", "a".repeat(pad));
+                assert_eq!(may_hold_builtin_data(m.as_bytes()), hit, "{pad} {field}");
+            }
+        }
+        assert!(!may_hold_builtin_data(ER));
+        assert!(!may_hold_builtin_data(b""));
+    }
+
+    #[test]
     fn dictionary_pairs_are_read_by_their_length_too() {
         let buf = b"5000=3\x015001=a\x01b\x0111=x\x01";
         let plain: Vec<u32> = Fields::new(buf).map(|(t, _)| t).collect();
@@ -701,6 +874,17 @@ mod tests {
                 got,
                 vec![(11, &b"a"[..]), (len_tag, len.as_bytes()), (tag, &data[..]), (58, &b"z"[..])]
             );
+        }
+
+        #[test]
+        fn the_quick_test_never_hides_a_data_field_error(
+            parts in proptest::collection::vec(
+                proptest::sample::select(&["95=", "96=", "213=", "212=", "2", "0", "\x01", "a", "10=000\x01"][..]), 0..40),
+        ) {
+            let bytes = parts.concat().into_bytes();
+            let mut full = Fields::of_frame(&bytes, &[]);
+            full.by_ref().for_each(drop);
+            proptest::prop_assert_eq!(Message::new(&bytes).data_error(), full.error());
         }
 
         #[test]
