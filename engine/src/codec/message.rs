@@ -387,7 +387,7 @@ impl<'a> Iterator for Fields<'a> {
                 if self.is_data(tag) {
                     // Out of line and without `&mut self`, so the
                     // iterator stays in registers on the hot path.
-                    let start = end + 1 - value.len() - 1;
+                    let start = end - value.len();
                     let length = self.length_tag(tag).unwrap_or(0);
                     match data_span(self.buf, start, self.data_limit, tag, length, self.prev) {
                         Ok(v_end) => {
