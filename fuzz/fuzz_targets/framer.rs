@@ -2,7 +2,9 @@
 //! - `parse_frame` never panics and its answers stay inside the input;
 //! - the SoftwareValidator gives the same verdicts whether the stream
 //!   arrives whole or split at arbitrary points (the framing contract);
-//! - every field accessor works on every complete frame.
+//! - every field accessor works on every complete frame, DATA fields
+//!   (RawData(96) and the other LENGTH/DATA pairs) included, and every
+//!   value lies inside the frame.
 #![no_main]
 
 use gapless::codec::message::Message;
@@ -71,7 +73,9 @@ fn read_fields(frame: &[u8]) {
     let _ = (m.sending_time(), m.body(), m.get(10));
     let h = m.header();
     let _ = (h.begin_string, h.sender, h.target);
-    for f in m.fields().take(10_000) {
-        let _ = f;
+    let _ = m.data_error();
+    for (_, v) in m.fields().take(10_000).chain(m.body_fields().take(10_000)) {
+        let at = (v.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
+        assert!(at <= frame.len() && v.len() <= frame.len() - at);
     }
 }

@@ -2,8 +2,12 @@
 //! admin and application messages with fuzzed seqs and flags, and raw
 //! bytes), time steps, and connects/disconnects, with the recovery side
 //! served inline; optionally under a session schedule whose window opens
-//! and closes during the script. Invariants: no panic, and everything the session
-//! writes is a sequence of well-formed frames.
+//! and closes during the script. NewOrderSingles may carry RawData(96)
+//! and XmlData(213) with fuzzed bytes (SOH, fake tags) and a LENGTH that
+//! is right, short, long or not a number. The application is the echo,
+//! or the conformance app when the input's length is odd. Invariants: no
+//! panic, and everything the session writes is a sequence of well-formed
+//! frames.
 #![no_main]
 
 use gapless::app::AppKind;
@@ -33,7 +37,7 @@ struct Harness {
 }
 
 impl Harness {
-    fn new(cfg_byte: u8, schedule_byte: u8) -> Harness {
+    fn new(cfg_byte: u8, schedule_byte: u8, app: AppKind) -> Harness {
         let mut cfg = SessionConfig::new("FIX.4.4", "ISLD", "CLIENT", cfg_byte & 1 != 0);
         cfg.heartbeat_secs = 1 + u32::from(cfg_byte >> 4 & 7);
         if cfg_byte & 0x80 != 0 {
@@ -51,7 +55,7 @@ impl Harness {
         Harness {
             c,
             v: SoftwareValidator::new(1, MAX as u32),
-            app: AppKind::Echo.build("FIX.4.4"),
+            app: app.build("FIX.4.4"),
             rec,
             peer: Encoder::new("FIX.4.4", "CLIENT", "ISLD", Precision::Millis),
             now: T0,
@@ -155,6 +159,24 @@ fn schedule(b: u8) -> Schedule {
     Schedule::parse(&hms(start), &hms(end), None, None, None).expect("valid times")
 }
 
+/// Appends LENGTH `tags.0` and DATA `tags.1` with `value`; the LENGTH is
+/// right, or by `how` one short, one long, missing or not a number.
+fn data_field(body: &mut Vec<u8>, tags: (u32, u32), value: &[u8], how: u8) {
+    let len = match how % 8 {
+        0 => Some(value.len().saturating_sub(1).to_string()),
+        1 => Some((value.len() + 1).to_string()),
+        2 => None,
+        3 => Some("x".to_string()),
+        _ => Some(value.len().to_string()),
+    };
+    if let Some(len) = len {
+        body.extend_from_slice(format!("{}={len}\x01", tags.0).as_bytes());
+    }
+    body.extend_from_slice(format!("{}=", tags.1).as_bytes());
+    body.extend_from_slice(value);
+    body.push(0x01);
+}
+
 /// Reads the script: one opcode byte, then its operands.
 struct Script<'a>(&'a [u8]);
 
@@ -183,7 +205,11 @@ fuzz_target!(|data: &[u8]| {
     } else {
         0
     };
-    let mut h = Harness::new(cfg_byte, schedule_byte);
+    let app = match data.len() % 2 {
+        0 => AppKind::Echo,
+        _ => AppKind::Conformance,
+    };
+    let mut h = Harness::new(cfg_byte, schedule_byte, app);
     h.toggle_connection();
     h.settle();
     for _ in 0..512 {
@@ -216,8 +242,16 @@ fuzz_target!(|data: &[u8]| {
                 h.message(b"A", seq, false, body);
             }
             3 => {
-                let (seq, dup) = (script.seq(), script.byte() & 1 != 0);
-                h.message(b"D", seq, dup, b"11=X\x0154=1\x0138=1\x01");
+                let (seq, b) = (script.seq(), script.byte());
+                let mut body = Vec::new();
+                if b & 2 != 0 {
+                    let n = usize::from(script.byte() % 64);
+                    let value = script.take(n).to_vec();
+                    let tags = if b & 4 != 0 { (212, 213) } else { (95, 96) };
+                    data_field(&mut body, tags, &value, b >> 3);
+                }
+                body.extend_from_slice(b"11=X\x0154=1\x0138=1\x01");
+                h.message(b"D", seq, b & 1 != 0, &body);
             }
             4 => {
                 let (seq, to, fill) = (script.seq(), script.seq(), script.byte() & 1 != 0);

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::codec::encode::Body;
-use crate::codec::message::{is_header_tag, Fields, Message};
+use crate::codec::message::{builtin_length_tag, is_header_tag, Message};
 use crate::fields::fix44 as tag;
 use crate::session::{AppReject, Application, Sender};
 
@@ -74,8 +74,13 @@ fn echo(msg: &Message, tx: &mut Sender, buf: &mut Vec<u8>) {
             Body::new(buf).str(tag, value);
         }
     }
-    let mut fields: Vec<(u32, &[u8])> = Fields::new(msg.body()).collect();
-    fields.sort_by_key(|&(tag, _)| tag);
+    let mut fields: Vec<(u32, &[u8])> = msg.body_fields().collect();
+    // A DATA field stays right after its LENGTH (Signature(89) after
+    // SignatureLength(93)), its value byte for byte.
+    fields.sort_by_key(|&(tag, _)| match length_tag(msg, tag) {
+        Some(length) => (length, 1),
+        None => (tag, 0),
+    });
     if fields.windows(2).any(|w| w[0].0 == w[1].0) {
         buf.extend_from_slice(msg.body());
     } else {
@@ -84,6 +89,17 @@ fn echo(msg: &Message, tx: &mut Sender, buf: &mut Vec<u8>) {
         }
     }
     tx.send_body(msg.msg_type(), buf);
+}
+
+/// The LENGTH tag of DATA field `tag` of `msg`, if it is one.
+fn length_tag(msg: &Message, tag: u32) -> Option<u32> {
+    builtin_length_tag(tag).or_else(|| {
+        let pairs = msg.data_pairs();
+        pairs
+            .binary_search_by_key(&tag, |&(d, _)| d)
+            .ok()
+            .map(|i| pairs[i].1)
+    })
 }
 
 /// QuickFIX's acceptance-test application: echoes NewOrderSingle (except a

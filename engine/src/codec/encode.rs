@@ -69,6 +69,19 @@ impl<'a> Body<'a> {
         self
     }
 
+    /// A data field: its LENGTH field `length_tag` with `value.len()`,
+    /// then DATA field `data_tag` with `value` as it is (SOH included).
+    ///
+    /// ```
+    /// let mut buf = Vec::new();
+    /// gapless::codec::encode::Body::new(&mut buf).data(95, 96, b"a\x01b");
+    /// assert_eq!(buf, b"95=3\x0196=a\x01b\x01");
+    /// ```
+    pub fn data(&mut self, length_tag: u32, data_tag: u32, value: &[u8]) -> &mut Self {
+        self.uint(length_tag, value.len() as u64)
+            .str(data_tag, value)
+    }
+
     /// Fields already encoded (`tag=value<SOH>`…), appended as they are.
     pub fn raw(&mut self, fields: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(fields);

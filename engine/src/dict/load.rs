@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::{DataDictionary, FieldDef, FieldType, Group, Layout, MessageDef};
+use crate::codec::message::builtin_length_tag;
 
 /// Why a dictionary could not be loaded.
 #[derive(Debug)]
@@ -132,7 +133,40 @@ pub(super) fn parse(xml: &str, path: &Path) -> Result<DataDictionary, DictError>
         };
         dict.messages.insert(msg_type.as_bytes().to_vec(), def);
     }
+    dict.data_pairs = data_pairs(&dict);
     Ok(dict)
+}
+
+/// The DATA (and XMLDATA) fields of `dict` that are not built in, each
+/// with its LENGTH field: the LENGTH named after it (`…Len`, `…Length`),
+/// else the LENGTH one tag below it (QuickFIX's rule). A DATA field with
+/// neither is left out (read up to SOH, as any field). Sorted by DATA tag.
+fn data_pairs(dict: &DataDictionary) -> Vec<(u32, u32)> {
+    let is_length = |t: &u32| {
+        dict.fields
+            .get(t)
+            .is_some_and(|f| f.kind == FieldType::Length)
+    };
+    let by_name: HashMap<&str, u32> = dict
+        .fields
+        .iter()
+        .filter(|(_, f)| f.kind == FieldType::Length)
+        .map(|(&t, f)| (f.name.as_str(), t))
+        .collect();
+    let mut pairs: Vec<(u32, u32)> = dict
+        .fields
+        .iter()
+        .filter(|(&t, f)| f.kind == FieldType::Data && builtin_length_tag(t).is_none())
+        .filter_map(|(&t, f)| {
+            let named = ["Len", "Length"]
+                .iter()
+                .find_map(|s| by_name.get(format!("{}{s}", f.name).as_str()).copied());
+            let below = t.checked_sub(1).filter(is_length);
+            Some((t, named.or(below)?))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs
 }
 
 /// `FIX.4.4`, `FIXT.1.1`, `FIX.5.0SP2` from the root's attributes.
@@ -154,7 +188,7 @@ fn version(root: &Node) -> String {
 
 fn field_type(t: &str) -> FieldType {
     match t {
-        "INT" | "LENGTH" | "SEQNUM" | "NUMINGROUP" | "DAYOFMONTH" | "TAGNUM" => FieldType::Int,
+        "INT" | "SEQNUM" | "NUMINGROUP" | "DAYOFMONTH" | "TAGNUM" => FieldType::Int,
         "FLOAT" | "PRICE" | "QTY" | "AMT" | "PRICEOFFSET" | "PERCENTAGE" => FieldType::Float,
         "CHAR" => FieldType::Char,
         "BOOLEAN" => FieldType::Boolean,
@@ -163,6 +197,8 @@ fn field_type(t: &str) -> FieldType {
         "MULTIPLEVALUESTRING" | "MULTIPLESTRINGVALUE" | "MULTIPLECHARVALUE" => {
             FieldType::MultipleValue
         }
+        "DATA" | "XMLDATA" => FieldType::Data,
+        "LENGTH" => FieldType::Length,
         _ => FieldType::Other,
     }
 }

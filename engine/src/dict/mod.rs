@@ -12,7 +12,9 @@ mod load;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::codec::message::{Fields, Message};
+use std::sync::Arc;
+
+use crate::codec::message::{DataFieldError, DataPairs, Fields, Message};
 use crate::session::{MessageCheck, SessionReject};
 
 pub use load::DictError;
@@ -57,8 +59,13 @@ pub mod reason {
 /// A field's data type, as far as validation needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldType {
-    /// INT, LENGTH, SEQNUM, NUMINGROUP, DAYOFMONTH, TAGNUM.
+    /// INT, SEQNUM, NUMINGROUP, DAYOFMONTH, TAGNUM.
     Int,
+    /// LENGTH: an int, and the size of the DATA field after it.
+    Length,
+    /// DATA, XMLDATA: as many bytes as the LENGTH before says, any byte
+    /// (SOH included) allowed.
+    Data,
     /// FLOAT, PRICE, QTY, AMT, PRICEOFFSET, PERCENTAGE.
     Float,
     /// CHAR.
@@ -70,7 +77,7 @@ pub enum FieldType {
     /// MULTIPLEVALUESTRING, MULTIPLESTRINGVALUE, MULTIPLECHARVALUE: values
     /// separated by spaces, each checked against the enumeration.
     MultipleValue,
-    /// Anything else (STRING, DATA, dates, currencies, …): not checked.
+    /// Anything else (STRING, dates, currencies, …): not checked.
     Other,
 }
 
@@ -166,6 +173,9 @@ pub struct DataDictionary {
     pub trailer: Layout,
     /// Messages by MsgType.
     pub messages: HashMap<Vec<u8>, MessageDef>,
+    /// `(DATA tag, LENGTH tag)` of its data fields that are not built in
+    /// ([`crate::codec::message::builtin_length_tag`]), sorted.
+    pub data_pairs: Vec<(u32, u32)>,
 }
 
 /// What QuickFIX's validation options switch.
@@ -264,6 +274,8 @@ pub struct Validator {
     transport: DataDictionary,
     app: Option<DataDictionary>,
     opts: Options,
+    /// Both dictionaries' non-built-in data fields, sorted (`None`: none).
+    data: Option<Arc<[(u32, u32)]>>,
 }
 
 fn reject(reason: u32, tag: u32, text: &'static str) -> SessionReject {
@@ -296,10 +308,16 @@ impl Validator {
     /// Validation against `transport` (header, trailer, admin messages and,
     /// without `app`, every message) and `app` (application messages).
     pub fn new(transport: DataDictionary, app: Option<DataDictionary>, opts: Options) -> Self {
+        let mut pairs = transport.data_pairs.clone();
+        pairs.extend(app.iter().flat_map(|a| a.data_pairs.iter().copied()));
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|p| p.0);
+        let data = (!pairs.is_empty()).then(|| Arc::from(pairs));
         Validator {
             transport,
             app,
             opts,
+            data,
         }
     }
 
@@ -318,8 +336,19 @@ impl Validator {
         }
     }
 
+    /// The data fields it reads beyond the built-in ones.
+    pub fn data_pairs(&self) -> &DataPairs {
+        self.data.as_deref().unwrap_or(&[])
+    }
+
     /// Validates a whole message in QuickFIX's order of checks.
     pub fn validate(&self, msg: &Message) -> Result<(), SessionReject> {
+        // As QuickFIX, a data field that cannot be read fails the parse,
+        // before any check.
+        let msg = &Message::with_data(msg.bytes(), self.data_pairs());
+        if let Some(e) = msg.data_error() {
+            return Err(data_field_reject(e));
+        }
         let msg_type = msg.msg_type();
         let dict = self.body_dict(msg_type);
         let Some(def) = dict.messages.get(msg_type) else {
@@ -336,7 +365,7 @@ impl Validator {
         let mut seen = TagSet::default();
         let mut part = Part::Header;
         let (mut out_of_order, mut first_error) = (None, None);
-        let mut fields = Fields::new(msg.bytes()).peekable();
+        let mut fields = msg.fields().peekable();
         while let Some((tag, value)) = fields.next() {
             if tag == 0 {
                 return Err(bad_tag(msg, value));
@@ -560,6 +589,7 @@ fn format_ok(kind: FieldType, v: &[u8]) -> bool {
     let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
     match kind {
         FieldType::Int => digits(v.strip_prefix(b"-").unwrap_or(v)),
+        FieldType::Length => digits(v),
         FieldType::Float => {
             let v = v.strip_prefix(b"-").unwrap_or(v);
             let mut parts = v.splitn(2, |&b| b == b'.');
@@ -571,13 +601,52 @@ fn format_ok(kind: FieldType, v: &[u8]) -> bool {
         FieldType::Char => v.len() == 1,
         FieldType::Boolean => v == b"Y" || v == b"N",
         FieldType::UtcTimestamp => crate::codec::time::parse(v).is_some(),
-        FieldType::MultipleValue | FieldType::Other => true,
+        FieldType::MultipleValue | FieldType::Data | FieldType::Other => true,
     }
 }
 
 impl MessageCheck for Validator {
     fn check(&self, msg: &Message) -> Result<(), SessionReject> {
         self.validate(msg)
+    }
+
+    fn data_pairs(&self) -> Option<Arc<DataPairs>> {
+        self.data.clone()
+    }
+}
+
+/// The session Reject for a data field that cannot be read.
+///
+/// QuickFIX 1.15 does not answer such a message: its parser throws
+/// InvalidMessage ("Data length field … was not found", "Unable to
+/// determine SOH for data field …") and the session drops it without
+/// consuming its seq. Gapless answers it with the Reject FIX prescribes for
+/// a well-framed message with a bad field, using QuickFIX's codes for the
+/// same faults elsewhere: the LENGTH is missing (1, Required tag missing),
+/// not a number (6, Incorrect data format) or runs past the message or its
+/// DATA field's SOH (5, Value is incorrect); RefTagID(371) is the LENGTH
+/// tag.
+///
+/// ```
+/// use gapless::codec::message::DataFieldError;
+/// let r = gapless::dict::data_field_reject(DataFieldError::MissingLength { data: 96, length: 95 });
+/// assert_eq!((r.reason, r.ref_tag), (1, Some(95)));
+/// ```
+pub fn data_field_reject(e: DataFieldError) -> SessionReject {
+    match e {
+        DataFieldError::MissingLength { length, .. } => {
+            reject(reason::REQUIRED_TAG_MISSING, length, "Required tag missing")
+        }
+        DataFieldError::BadLength { length, .. } => reject(
+            reason::INCORRECT_DATA_FORMAT,
+            length,
+            "Incorrect data format for value",
+        ),
+        DataFieldError::Overrun { length, .. } => reject(
+            reason::VALUE_OUT_OF_RANGE,
+            length,
+            "Value is incorrect (out of range) for this tag",
+        ),
     }
 }
 

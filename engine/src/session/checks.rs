@@ -2,7 +2,7 @@
 //! BeginString, SendingTime, CompIDs; and OrigSendingTime on PossDups.
 
 use super::{Ctx, DisconnectReason, Session, State};
-use crate::codec::message::Header;
+use crate::codec::message::{Header, Message};
 use crate::codec::time::{self, Nanos};
 
 pub(super) use crate::dict::reason;
@@ -136,6 +136,25 @@ impl Session {
 }
 
 impl Session {
+    /// The DATA fields this session reads by length besides the built-in
+    /// ones (its dictionary's).
+    pub(super) fn data_pairs(&self) -> Option<std::sync::Arc<crate::codec::message::DataPairs>> {
+        self.check.as_ref().and_then(|c| c.data_pairs())
+    }
+
+    /// A data field of `msg` that cannot be read (see
+    /// [`crate::dict::data_field_reject`]): sends its Reject for in-order
+    /// `seq`, which the message takes, and returns true.
+    pub(super) fn data_field_rejects(&mut self, ctx: &mut Ctx, msg: &Message, seq: u32) -> bool {
+        let Some(e) = msg.data_error() else {
+            return false;
+        };
+        let r = crate::dict::data_field_reject(e);
+        self.next_in = seq + 1;
+        self.send_reject(ctx.now, seq, msg.msg_type(), r.reason, r.ref_tag, r.text);
+        true
+    }
+
     /// RefTagID(371) `tag` on a Reject QuickFIX sends without one: only
     /// with `ref_tag_id_always`.
     pub(super) fn helpful(&self, tag: u32) -> Option<i64> {

@@ -30,7 +30,17 @@ pub(super) fn on_frame(s: &mut Session, ctx: &mut Ctx, v: &Verdict, frame: &[u8]
     if v.kind == VerdictKind::Garbled {
         return s.skip_garbled(v);
     }
-    let msg = Message::new(frame);
+    let pairs = s.data_pairs();
+    on_message(
+        s,
+        ctx,
+        v,
+        &Message::with_data(frame, pairs.as_deref().unwrap_or(&[])),
+    );
+}
+
+fn on_message(s: &mut Session, ctx: &mut Ctx, v: &Verdict, msg: &Message) {
+    let (msg, frame) = (*msg, msg.bytes());
     let h = msg.header();
     if (h.sender.is_empty() || h.target.is_empty()) && super::route::has_bad_field(frame) {
         // A tag that is not a number (QuickFIX's InvalidMessage): ignored
@@ -39,6 +49,11 @@ pub(super) fn on_frame(s: &mut Session, ctx: &mut Ctx, v: &Verdict, frame: &[u8]
         return s.skip_garbled(v);
     }
     if h.msg_type == b"A" {
+        if msg.data_error().is_some() {
+            // As QuickFIX: a Logon that does not parse closes the
+            // connection.
+            return s.disconnect(DisconnectReason::LogonRefused);
+        }
         return s.on_logon(ctx, v, &msg, &h);
     }
     if matches!(s.state, State::AwaitingLogon { .. }) {
@@ -57,6 +72,11 @@ pub(super) fn on_frame(s: &mut Session, ctx: &mut Ctx, v: &Verdict, frame: &[u8]
     // QuickFIX validates against the dictionary before the identity and
     // sequence checks (verify): a message at the expected seq gets the
     // dictionary's Reject first.
+    // A data field that cannot be read fails QuickFIX's parse, before
+    // its dictionary.
+    if in_order && s.data_field_rejects(ctx, &msg, v.seq) {
+        return s.after_advance(ctx);
+    }
     if in_order && s.dictionary_rejects(ctx, &msg, &h, v) {
         return;
     }
@@ -224,6 +244,9 @@ impl Session {
         if h.routed {
             super::route::reverse_route(msg, &mut self.route);
         }
+        if self.data_field_rejects(ctx, msg, seq) {
+            return;
+        }
         if let Some(check) = &self.check {
             if let Err(r) = check.check(msg) {
                 self.set_next_in(seq + 1, false);
@@ -347,6 +370,7 @@ impl Session {
     /// close or continue the open ResendRequest.
     pub(super) fn after_advance(&mut self, ctx: &mut Ctx) {
         let mut buf = std::mem::take(&mut self.release_buf);
+        let pairs = self.data_pairs();
         while self.state != State::Disconnected {
             let seq = self.next_in;
             let Some(bytes) = self.hold.take(seq) else {
@@ -355,7 +379,7 @@ impl Session {
             self.resync_validator = true;
             buf.clear();
             buf.extend_from_slice(bytes);
-            let msg = Message::new(&buf);
+            let msg = Message::with_data(&buf, pairs.as_deref().unwrap_or(&[]));
             let h = msg.header();
             match self.check_poss_dup(&h) {
                 Ok(()) => self.process(ctx, &msg, &h, seq),

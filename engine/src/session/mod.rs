@@ -347,6 +347,12 @@ pub trait MessageCheck: Send {
     /// reason [`crate::dict::reason::GARBLED`] (a field that does not
     /// parse) makes the session ignore the message as garbled.
     fn check(&self, msg: &Message) -> Result<(), SessionReject>;
+
+    /// `(DATA tag, LENGTH tag)` pairs, sorted by DATA tag, the session
+    /// reads by length besides the built-in ones (a dictionary's).
+    fn data_pairs(&self) -> Option<std::sync::Arc<crate::codec::message::DataPairs>> {
+        None
+    }
 }
 
 /// A session Reject(3) to send.

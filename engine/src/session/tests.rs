@@ -827,6 +827,7 @@ fn reset_on_first_logon_sends_reset_seq_num_flag_once() {
     );
 }
 
+mod data;
 mod quickfix;
 mod schedule;
 
