@@ -293,9 +293,14 @@ impl Engine {
             log = Some(tx);
             let log_stop = halt.clone();
             others.push(spawn("gapless-log", move || loop {
-                match writer.drain(&mut rx) {
+                // Every batch is written out at once (not only when the
+                // ring runs dry), so a kill -9 loses at most what the log
+                // thread had not yet taken from the ring.
+                match writer
+                    .drain(&mut rx)
+                    .and_then(|n| writer.flush().map(|()| n))
+                {
                     Ok(0) => {
-                        let _ = writer.flush();
                         if log_stop.load(Ordering::Relaxed) {
                             return;
                         }
