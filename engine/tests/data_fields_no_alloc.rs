@@ -4,8 +4,8 @@
 //! Emails whose RawData(96) and EncodedSubject(357) hold SOH and fake
 //! tags, the application reading every field.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 use gapless::codec::encode::{Body, Encoder};
 use gapless::codec::message::Message;
@@ -16,40 +16,8 @@ use gapless::session::{AppReject, Application, Sender, SessionConfig, State};
 use gapless::store::MemoryStore;
 use gapless::validator::SoftwareValidator;
 
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn count() {
-    if COUNTING.with(std::cell::Cell::get) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: forwards to the system allocator, only counting calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        count();
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        count();
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 const T0: u64 = 1_700_000_000_000_000_000;
 const RAW: &[u8] = b"\x0134=1\x0110=000\x0149=X\x01";
@@ -120,13 +88,13 @@ fn receiving_data_fields_allocates_nothing() {
         })
         .collect();
 
-    COUNTING.with(|c| c.set(true));
-    for m in &msgs {
-        read(&mut c, m, &mut v, &mut app);
-    }
-    COUNTING.with(|c| c.set(false));
+    let allocs = counting_alloc::allocations(|| {
+        for m in &msgs {
+            read(&mut c, m, &mut v, &mut app);
+        }
+    });
 
     assert_eq!(app.delivered, u64::from(n));
     assert!(c.poll_transmit().is_empty(), "no Reject, no ResendRequest");
-    assert_eq!(ALLOCS.load(Ordering::Relaxed), 0);
+    assert_eq!(allocs, 0);
 }

@@ -7,8 +7,9 @@
 #[path = "support/dpdk.rs"]
 mod dpdk;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+
 use std::time::{Duration, Instant};
 
 use dpdk_io::tcp::NetConfig;
@@ -16,42 +17,8 @@ use dpdk_io::{Eal, Port};
 use gapless::runtime::dpdk_transport::DpdkTransport;
 use gapless::runtime::transport::{ConnId, Transport};
 
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// Count this thread's allocations (the test's, not the capture
-    /// writer's, which runs off the hot path and may grow its buffer).
-    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn count() {
-    if COUNTING.with(std::cell::Cell::get) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: forwards to the system allocator, only counting calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        count();
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        count();
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 fn net(last: u8) -> NetConfig {
     NetConfig {
@@ -106,13 +73,12 @@ fn send_poll_and_recv_allocate_nothing_in_steady_state() {
         transfer(&mut a, &mut b, ca, cb, msg);
         transfer(&mut b, &mut a, cb, ca, msg);
     }
-    COUNTING.with(|c| c.set(true));
-    for _ in 0..10_000 {
-        transfer(&mut a, &mut b, ca, cb, msg);
-        transfer(&mut b, &mut a, cb, ca, msg);
-    }
-    COUNTING.with(|c| c.set(false));
-    let allocs = ALLOCS.load(Ordering::Relaxed);
+    let allocs = counting_alloc::allocations(|| {
+        for _ in 0..10_000 {
+            transfer(&mut a, &mut b, ca, cb, msg);
+            transfer(&mut b, &mut a, cb, ca, msg);
+        }
+    });
     drop(a);
     let _ = std::fs::remove_file(&cap);
     assert_eq!(allocs, 0, "allocations in 10,000 round trips");
