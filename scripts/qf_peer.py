@@ -180,6 +180,10 @@ def main():
 
     ok = False
     while time.time() < deadline and not stop.is_set():
+        if not a.stop_after and app.received >= a.expect and app.sent >= a.send:
+            # Done, even if the other side has logged out already.
+            ok = True
+            break
         if not app.logged_on.wait(0.05):
             continue
         if app.sent < a.send and (not a.stop_after or sent_this_run < a.stop_after):
