@@ -651,4 +651,4 @@ pub fn data_field_reject(e: DataFieldError) -> SessionReject {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

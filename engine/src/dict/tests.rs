@@ -142,33 +142,43 @@ fn group_instance_not_starting_with_its_delimiter_is_out_of_order() {
 }
 
 /// A small dictionary: message `X` with a group whose second field is required.
-const SMALL: &str = r#"<fix type="FIX" major="4" minor="4" servicepack="0">
+/// A FIX.4.4 dictionary with only the standard header and trailer, the
+/// `messages` given and their `fields` (test dictionaries).
+pub(crate) fn small_dictionary(messages: &str, fields: &str) -> DataDictionary {
+    let xml = format!(
+        r#"<fix type="FIX" major="4" minor="4" servicepack="0">
  <header><field name="BeginString" required="Y"/><field name="BodyLength" required="Y"/>
   <field name="MsgType" required="Y"/><field name="SenderCompID" required="Y"/>
   <field name="TargetCompID" required="Y"/><field name="MsgSeqNum" required="Y"/>
   <field name="SendingTime" required="Y"/></header>
  <trailer><field name="CheckSum" required="Y"/></trailer>
- <messages><message name="Items" msgtype="X" msgcat="app">
-  <group name="NoItems" required="Y"><field name="ItemA" required="N"/><field name="ItemB" required="Y"/></group>
- </message></messages>
+ <messages>{messages}</messages>
  <components/>
  <fields>
   <field number="8" name="BeginString" type="STRING"/><field number="9" name="BodyLength" type="LENGTH"/>
   <field number="35" name="MsgType" type="STRING"/><field number="49" name="SenderCompID" type="STRING"/>
   <field number="56" name="TargetCompID" type="STRING"/><field number="34" name="MsgSeqNum" type="SEQNUM"/>
   <field number="52" name="SendingTime" type="UTCTIMESTAMP"/><field number="10" name="CheckSum" type="STRING"/>
-  <field number="9000" name="NoItems" type="NUMINGROUP"/><field number="9001" name="ItemA" type="STRING"/>
-  <field number="9002" name="ItemB" type="INT"/>
+  {fields}
  </fields>
-</fix>"#;
+</fix>"#
+    );
+    DataDictionary::parse(&xml).unwrap()
+}
+
+fn small() -> DataDictionary {
+    small_dictionary(
+        r#"<message name="Items" msgtype="X" msgcat="app">
+  <group name="NoItems" required="Y"><field name="ItemA" required="N"/><field name="ItemB" required="Y"/></group>
+ </message>"#,
+        r#"<field number="9000" name="NoItems" type="NUMINGROUP"/><field number="9001" name="ItemA" type="STRING"/>
+  <field number="9002" name="ItemB" type="INT"/>"#,
+    )
+}
 
 #[test]
 fn required_field_missing_inside_a_group_instance_is_rejected() {
-    let v = Validator::new(
-        DataDictionary::parse(SMALL).unwrap(),
-        None,
-        Options::default(),
-    );
+    let v = Validator::new(small(), None, Options::default());
     assert_eq!(
         code(&v, &msg("X", "9000=2|9001=a|9002=1|9001=b|9002=2|")),
         None
@@ -293,32 +303,20 @@ fn malformed_data_lengths_get_their_reject_codes() {
     }
 }
 
-const WITH_DATA: &str = r#"<fix type="FIX" major="4" minor="4" servicepack="0">
- <header>
-  <field name="BeginString" required="Y"/><field name="BodyLength" required="Y"/>
-  <field name="MsgType" required="Y"/><field name="SenderCompID" required="Y"/>
-  <field name="TargetCompID" required="Y"/><field name="MsgSeqNum" required="Y"/>
-  <field name="SendingTime" required="Y"/>
- </header>
- <trailer><field name="CheckSum" required="Y"/></trailer>
- <messages><message name="Blob" msgtype="X" msgcat="app">
+fn with_data() -> DataDictionary {
+    small_dictionary(
+        r#"<message name="Blob" msgtype="X" msgcat="app">
   <field name="BlobLen" required="Y"/><field name="Blob" required="Y"/>
   <field name="AfterLen" required="N"/><field name="After" required="N"/>
- </message></messages>
- <components/>
- <fields>
-  <field number="8" name="BeginString" type="STRING"/><field number="9" name="BodyLength" type="LENGTH"/>
-  <field number="35" name="MsgType" type="STRING"/><field number="49" name="SenderCompID" type="STRING"/>
-  <field number="56" name="TargetCompID" type="STRING"/><field number="34" name="MsgSeqNum" type="SEQNUM"/>
-  <field number="52" name="SendingTime" type="UTCTIMESTAMP"/><field number="10" name="CheckSum" type="STRING"/>
-  <field number="9001" name="Blob" type="DATA"/><field number="9100" name="BlobLen" type="LENGTH"/>
-  <field number="9200" name="AfterLen" type="LENGTH"/><field number="9201" name="After" type="XMLDATA"/>
- </fields>
-</fix>"#;
+ </message>"#,
+        r#"<field number="9001" name="Blob" type="DATA"/><field number="9100" name="BlobLen" type="LENGTH"/>
+  <field number="9200" name="AfterLen" type="LENGTH"/><field number="9201" name="After" type="XMLDATA"/>"#,
+    )
+}
 
 #[test]
 fn a_dictionary_s_own_data_fields_are_read_by_their_length() {
-    let d = DataDictionary::parse(WITH_DATA).unwrap();
+    let d = with_data();
     // By name (BlobLen), and by the tag below (9200 for 9201).
     assert_eq!(d.data_pairs, [(9001, 9100), (9201, 9200)]);
     assert_eq!(d.fields[&9001].kind, FieldType::Data);

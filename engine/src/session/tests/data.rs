@@ -226,33 +226,21 @@ fn logon_with_raw_data_is_accepted() {
 }
 
 /// A dictionary declaring its own data field Blob(9001)/BlobLen(9100).
-const BLOB_DICT: &str = r#"<fix type="FIX" major="4" minor="4" servicepack="0">
- <header>
-  <field name="BeginString" required="Y"/><field name="BodyLength" required="Y"/>
-  <field name="MsgType" required="Y"/><field name="SenderCompID" required="Y"/>
-  <field name="TargetCompID" required="Y"/><field name="MsgSeqNum" required="Y"/>
-  <field name="SendingTime" required="Y"/>
- </header>
- <trailer><field name="CheckSum" required="Y"/></trailer>
- <messages><message name="Blob" msgtype="X" msgcat="app">
+fn blob_dictionary() -> crate::dict::DataDictionary {
+    crate::dict::tests::small_dictionary(
+        r#"<message name="Blob" msgtype="X" msgcat="app">
   <field name="BlobLen" required="Y"/><field name="Blob" required="Y"/><field name="Tail" required="Y"/>
- </message></messages>
- <components/>
- <fields>
-  <field number="8" name="BeginString" type="STRING"/><field number="9" name="BodyLength" type="LENGTH"/>
-  <field number="35" name="MsgType" type="STRING"/><field number="49" name="SenderCompID" type="STRING"/>
-  <field number="56" name="TargetCompID" type="STRING"/><field number="34" name="MsgSeqNum" type="SEQNUM"/>
-  <field number="52" name="SendingTime" type="UTCTIMESTAMP"/><field number="10" name="CheckSum" type="STRING"/>
-  <field number="9001" name="Blob" type="DATA"/><field number="9100" name="BlobLen" type="LENGTH"/>
-  <field number="9002" name="Tail" type="STRING"/>
- </fields>
-</fix>"#;
+ </message>"#,
+        r#"<field number="9001" name="Blob" type="DATA"/><field number="9100" name="BlobLen" type="LENGTH"/>
+  <field number="9002" name="Tail" type="STRING"/>"#,
+    )
+}
 
 #[test]
 fn a_dictionary_s_own_data_field_is_delivered_intact() {
-    use crate::dict::{DataDictionary, Options, Validator};
+    use crate::dict::{Options, Validator};
     let mut b = Acceptor::logged_on(Keep::default());
-    let d = DataDictionary::parse(BLOB_DICT).unwrap();
+    let d = blob_dictionary();
     b.side
         .c
         .set_check(Box::new(Validator::new(d, None, Options::default())));
