@@ -209,7 +209,9 @@ impl FileStore {
             }
             other => other?,
         };
-        let map = Map::new(&segment_file(&shared, scan.segment)?, segment_bytes, true)?;
+        let mut map = Map::new(&segment_file(&shared, scan.segment)?, segment_bytes, true)?;
+        // The writer's first segment is faulted in here, not on the hot path.
+        map.prefault_writable(0, usize::MAX);
         let pos = scan.segment * segment_bytes as u64 + scan.offset as u64;
         shared.committed.store(pos, Ordering::Release);
         shared.durable.store(pos, Ordering::Release);
@@ -319,7 +321,9 @@ impl FileStore {
             None => {
                 self.inline_rolls += 1;
                 let file = segment_file(&self.shared, next)?;
-                Map::new(&file, self.shared.segment_bytes, true)?
+                let mut map = Map::new(&file, self.shared.segment_bytes, true)?;
+                map.prefault_writable(0, usize::MAX);
+                map
             }
         };
         let old = std::mem::replace(&mut self.map, map);

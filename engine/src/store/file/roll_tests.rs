@@ -15,6 +15,20 @@ fn dir(name: &str) -> PathBuf {
 const SEG: usize = 1 << 16;
 const MSG: [u8; 200] = [b'x'; 200];
 
+/// Runs the store thread's rounds until `done` (bounded); how many it took.
+fn tick_until(
+    thread: &mut spare::StoreThread,
+    done: impl Fn(&spare::StoreThread) -> bool,
+) -> usize {
+    let mut rounds = 0;
+    while !done(thread) {
+        assert!(thread.tick(), "the store thread had work left");
+        rounds += 1;
+        assert!(rounds < 10_000, "never done");
+    }
+    rounds
+}
+
 fn commit_one(s: &mut FileStore, seq: u32) -> Result<(), StoreError> {
     s.append(seq, 0, &MSG)?;
     s.commit(SeqNums {
@@ -157,9 +171,10 @@ fn without_a_spare_a_full_segment_refuses_the_commit_and_counts_it() {
     };
     assert!(matches!(refused, StoreError::NoSpareSegment), "{refused}");
     assert_eq!((s.rolls, s.spare_misses), (0, 1));
-    // The store thread's next round makes the spare ready.
-    assert!(thread.tick());
-    assert!(room.has_room());
+    // The store thread's next rounds make the spare ready, a slice of
+    // pages per round.
+    let rounds = tick_until(&mut thread, |_| room.has_room());
+    assert_eq!(rounds, (SEG / 4096).div_ceil(spare::SLICE_PAGES));
     s.commit(SeqNums {
         next_in: seq,
         next_out: seq + 1,
@@ -185,7 +200,10 @@ fn an_untouched_spare_after_a_torn_tail_leaves_it_a_torn_tail() {
     for seq in 1..=3 {
         commit_one(&mut s, seq).unwrap();
     }
-    assert!(thread.tick(), "segment 1 prepared");
+    let shared = s.shared.clone();
+    tick_until(&mut thread, |_| {
+        shared.spare_segment.load(Ordering::Acquire) == 1
+    });
     let end = s.offset;
     drop((s, thread));
     // Tear the last record: its length survives, its payload does not.
@@ -196,5 +214,34 @@ fn an_untouched_spare_after_a_torn_tail_leaves_it_a_torn_tail() {
     assert!(d.join("S.000001.journal").exists());
     let (s, _) = FileStore::open(&d, "S", SEG).expect("a torn tail, not damage");
     assert_eq!(s.seqs().next_out, 3);
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn the_store_thread_prepares_and_releases_a_segment_a_slice_of_pages_per_round() {
+    const BIG: usize = 1 << 20;
+    let slices = (BIG / 4096).div_ceil(spare::SLICE_PAGES);
+    let d = dir("slices");
+    let (mut s, flusher) = FileStore::open(&d, "S", BIG).unwrap();
+    let (link, mut thread) = spare::link(s.shared.clone(), flusher, FsyncPolicy::Never, None);
+    s.spares = Some(link);
+    let shared = s.shared.clone();
+    let spare = |n| {
+        let shared = shared.clone();
+        move |t: &spare::StoreThread| {
+            !t.in_progress() && shared.spare_segment.load(Ordering::Acquire) == n
+        }
+    };
+    assert_eq!(tick_until(&mut thread, spare(1)), slices);
+    let mut seq = 1;
+    while s.rolls == 0 {
+        commit_one(&mut s, seq).unwrap();
+        seq += 1;
+    }
+    // The retired segment 0 is unmapped while segment 2 is pre-faulted,
+    // both a slice per round.
+    assert_eq!(tick_until(&mut thread, spare(2)), slices);
+    assert_eq!(s.unmaps_inline, 0);
+    drop(s);
     let _ = std::fs::remove_dir_all(d);
 }

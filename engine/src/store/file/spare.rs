@@ -3,6 +3,11 @@
 //! swaps in at a roll), releases the mappings the writer retires, and
 //! runs the FsyncPolicy. The writer's side of a roll is two ring
 //! operations: no system call, no lock, no allocation.
+//!
+//! Pre-faulting and unmapping go a slice of [`SLICE_PAGES`] pages per
+//! round. Unpinned, the thread pauses between rounds, so on a box with no
+//! spare core it never holds one of the busy-polling threads' cores for
+//! more than one slice at a time.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -24,6 +29,12 @@ const RETIRED: usize = 16;
 
 /// How long the store thread naps when idle (unless pinned and spinning).
 const NAP: Duration = Duration::from_millis(1);
+
+/// Pages pre-faulted or unmapped per round (128 KiB).
+pub(super) const SLICE_PAGES: usize = 32;
+
+/// Pause between the rounds of a preparation or release when unpinned.
+const SLICE_PAUSE: Duration = Duration::from_micros(50);
 
 /// After a failed preparation (disk full?), wait this long to retry.
 const RETRY: Duration = Duration::from_millis(100);
@@ -70,6 +81,10 @@ pub(super) struct StoreThread {
     core: Option<usize>,
     /// Highest segment prepared so far.
     prepared: u64,
+    /// The segment being pre-faulted, and its next page.
+    preparing: Option<(u64, Map, usize)>,
+    /// The retired mapping being unmapped.
+    releasing: Option<Map>,
     last_sync: Instant,
     retry_at: Option<Instant>,
 }
@@ -92,6 +107,8 @@ pub(super) fn link(
         policy,
         core,
         prepared,
+        preparing: None,
+        releasing: None,
         last_sync: Instant::now(),
         retry_at: None,
     };
@@ -112,37 +129,79 @@ impl StoreThread {
         }
         let backoff = crossbeam_utils::Backoff::new();
         while !self.shared.closed.load(Ordering::Acquire) {
-            if self.tick() {
-                backoff.reset();
-                continue;
-            }
-            match self.core {
+            let worked = self.tick();
+            match (self.core, worked) {
                 // Its own core: spin (exponentially longer, never
                 // yielding to the kernel).
-                Some(_) => backoff.spin(),
-                None => std::thread::sleep(NAP),
+                (Some(_), true) => backoff.reset(),
+                (Some(_), false) => backoff.spin(),
+                // A shared core: hand it back between slices.
+                (None, true) if self.in_progress() => std::thread::sleep(SLICE_PAUSE),
+                (None, true) => {}
+                (None, false) => std::thread::sleep(NAP),
             }
         }
+        self.releasing = None;
         while self.retired.pop().is_ok() {}
         if self.policy != FsyncPolicy::Never {
             let _ = self.flusher.sync();
         }
     }
 
-    /// One round of work; false when there was nothing to do.
+    /// One round of work (at most a slice of pages pre-faulted and one
+    /// unmapped); false when there was nothing to do.
     pub(super) fn tick(&mut self) -> bool {
-        let mut worked = false;
-        while let Ok(map) = self.retired.pop() {
-            drop(map);
-            worked = true;
-        }
+        let mut worked = self.release();
         worked |= self.prepare();
         worked |= self.sync();
         worked
     }
 
-    /// Prepares the segment after the writer's, if it is not ready yet.
+    /// A preparation or a release is under way.
+    pub(super) fn in_progress(&self) -> bool {
+        self.preparing.is_some() || self.releasing.is_some()
+    }
+
+    /// Unmaps a slice of a retired mapping.
+    fn release(&mut self) -> bool {
+        if self.releasing.is_none() {
+            self.releasing = self.retired.pop().ok();
+        }
+        match &mut self.releasing {
+            Some(map) => {
+                if map.unmap_tail(SLICE_PAGES) {
+                    self.releasing = None;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Pre-faults a slice of the segment after the writer's, starting it
+    /// if it is not ready yet, and hands it over once whole.
     fn prepare(&mut self) -> bool {
+        if self.preparing.is_none() && !self.start_next() {
+            return false;
+        }
+        let Some((segment, mut map, page)) = self.preparing.take() else {
+            return true; // a failed start: retried later
+        };
+        let page = map.prefault_writable(page, SLICE_PAGES);
+        if page < map.pages() {
+            self.preparing = Some((segment, map, page));
+            return true;
+        }
+        let pushed = self.ready.push(Spare { segment, map });
+        debug_assert!(pushed.is_ok(), "room was checked");
+        self.prepared = segment;
+        self.shared.spare_segment.store(segment, Ordering::Release);
+        true
+    }
+
+    /// Creates, sizes and maps the segment after the writer's, if it is
+    /// due; true if it tried.
+    fn start_next(&mut self) -> bool {
         let next = self.shared.writer_segment.load(Ordering::Acquire) + 1;
         if next <= self.prepared || self.ready.slots() == 0 {
             return false;
@@ -150,16 +209,12 @@ impl StoreThread {
         if self.retry_at.is_some_and(|t| Instant::now() < t) {
             return false;
         }
-        let made = segment_file(&self.shared, next)
-            .and_then(|f| Ok(Map::new(&f, self.shared.segment_bytes, true)?));
-        match made {
-            Ok(mut map) => {
-                map.prefault_writable();
-                let pushed = self.ready.push(Spare { segment: next, map });
-                debug_assert!(pushed.is_ok(), "room was checked");
-                self.prepared = next;
+        match segment_file(&self.shared, next)
+            .and_then(|f| Ok(Map::reserve(&f, self.shared.segment_bytes)?))
+        {
+            Ok(map) => {
+                self.preparing = Some((next, map, 0));
                 self.retry_at = None;
-                self.shared.spare_segment.store(next, Ordering::Release);
             }
             Err(_) => self.retry_at = Some(Instant::now() + RETRY),
         }
