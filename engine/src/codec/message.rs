@@ -34,7 +34,7 @@ impl<'a> SohPositions<'a> {
     }
 
     /// SOH positions in `buf` from `start` on (`start <= buf.len()`).
-    fn from(buf: &'a [u8], start: usize) -> Self {
+    pub(crate) fn from(buf: &'a [u8], start: usize) -> Self {
         let start = start.min(buf.len());
         SohPositions {
             buf,
@@ -140,7 +140,7 @@ const BUILTIN_BITS: [u64; 10] = {
 };
 
 #[inline(always)]
-const fn is_builtin_data(tag: u32) -> bool {
+pub(crate) const fn is_builtin_data(tag: u32) -> bool {
     tag < 640 && (BUILTIN_BITS[(tag / 64) as usize] >> (tag % 64)) & 1 != 0
 }
 
@@ -150,7 +150,7 @@ const fn is_builtin_data(tag: u32) -> bool {
 /// messages the full pass. It looks 64 bytes at a time for SOH, then a
 /// digit a DATA tag can start with (8 or 9 for two digits, 2, 3, 4 or 6
 /// for three), then `=`, and checks only those candidates' tags.
-fn may_hold_builtin_data(buf: &[u8]) -> bool {
+pub(crate) fn may_hold_builtin_data(buf: &[u8]) -> bool {
     if starts_builtin_data(buf, 0) {
         return true;
     }

@@ -42,6 +42,20 @@
 //! least 5 (`35=x<SOH>`), and MsgType must not be empty (offending byte:
 //! the SOH right after `35=`).
 //!
+//! DATA fields: a field whose tag is one of the built-in DATA tags
+//! ([`crate::codec::message::builtin_length_tag`]: RawData(96),
+//! SecureData(91), XmlData(213), Signature(89), EncodedText(355), …)
+//! directly after a field with its LENGTH tag whose value is 1..=7 digits
+//! `L` has a value of the next `L` bytes, SOH, `=` and digits included,
+//! then whatever runs to the next SOH (nothing, in a well-formed message).
+//! No tag is read inside it, so a value holding `\x0134=` is no MsgSeqNum.
+//! A value reaching the body's end ends the body's fields. Anything else
+//! (no LENGTH just before, a LENGTH that is not 1..=7 digits) leaves the
+//! DATA field an ordinary field, cut at the first SOH; the session layer
+//! rejects such messages ([`crate::codec::message::Fields`]). The
+//! validator knows no dictionary: DATA fields a dictionary adds are read as
+//! ordinary fields here.
+//!
 //! # Sequencing contract
 //!
 //! With `exp` the session's expected inbound seq, see [`classify`].

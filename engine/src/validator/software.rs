@@ -176,14 +176,19 @@ pub fn checksum(bytes: &[u8]) -> u8 {
         .fold(0u32, |acc, &b| acc.wrapping_add(u32::from(b))) as u8
 }
 
-/// Reads 35, 34, 43, 123 and 36 (first occurrences) from a framed body.
+/// Reads 35, 34, 43, 123 and 36 (first occurrences) from a framed body,
+/// reading the built-in DATA fields by their LENGTH (see [`super`]).
 fn read_seq_fields(body: &[u8]) -> SeqFields {
+    use crate::codec::message::{may_hold_builtin_data, SohPositions};
     let mut f = SeqFields::default();
-    let (mut seen_seq, mut seen_pd, mut seen_gf, mut seen_new) = (false, false, false, false);
+    let mut seen = [false; 4];
     let mut start = 0;
-    // Tags are matched as exact byte strings, so a prefix test per field
-    // is all it takes: no tag is parsed.
-    for end in crate::codec::message::SohPositions::new(body) {
+    // The LENGTH field just read (its tag and value), for a DATA field.
+    let mut length: Option<(u32, usize)> = None;
+    // Most bodies hold no DATA field: they skip the tag parsing below.
+    let data = may_hold_builtin_data(body);
+    let mut sohs = SohPositions::new(body);
+    while let Some(end) = sohs.next() {
         let field = &body[start..end];
         if start == 0 {
             // check_body guaranteed `35=` and a non-empty value.
@@ -192,28 +197,78 @@ fn read_seq_fields(body: &[u8]) -> SeqFields {
             if value.len() > 2 {
                 f.flags |= FLAG_LONG_MSG_TYPE;
             }
-        } else if let [b'3', b'4', b'=', value @ ..] = field {
-            if !seen_seq {
-                (seen_seq, f.seq) = (true, parse_seq(value));
+        } else if data {
+            let (tag, value_at) = field_tag(field);
+            if let Some(skip) = data_value(tag, length.take()) {
+                // The value is the next `skip` bytes, SOH or not, then
+                // whatever runs to the next SOH: look again from there.
+                let value_end = start + value_at + skip;
+                if value_end >= body.len() {
+                    break;
+                }
+                sohs = SohPositions::from(body, value_end);
+                continue;
             }
-        } else if let [b'3', b'6', b'=', value @ ..] = field {
-            if !seen_new {
-                (seen_new, f.new_seq) = (true, parse_seq(value));
-            }
-        } else if let [b'4', b'3', b'=', value @ ..] = field {
-            if !seen_pd {
-                seen_pd = true;
-                f.flags |= if value == b"Y" { FLAG_POSS_DUP } else { 0 };
-            }
-        } else if let [b'1', b'2', b'3', b'=', value @ ..] = field {
-            if !seen_gf {
-                seen_gf = true;
-                f.flags |= if value == b"Y" { FLAG_GAP_FILL } else { 0 };
-            }
+            length = length_field(tag, &field[value_at..]);
         }
+        seq_field(field, &mut f, &mut seen);
         start = end + 1;
     }
     f
+}
+
+/// Records field `field` if it is the first 34, 36, 43 or 123. Tags are
+/// matched as exact byte strings: no tag is parsed.
+fn seq_field(field: &[u8], f: &mut SeqFields, seen: &mut [bool; 4]) {
+    match field {
+        [b'3', b'4', b'=', value @ ..] if !seen[0] => (seen[0], f.seq) = (true, parse_seq(value)),
+        [b'3', b'6', b'=', value @ ..] if !seen[1] => {
+            (seen[1], f.new_seq) = (true, parse_seq(value));
+        }
+        [b'4', b'3', b'=', value @ ..] if !seen[2] => {
+            seen[2] = true;
+            f.flags |= if value == b"Y" { FLAG_POSS_DUP } else { 0 };
+        }
+        [b'1', b'2', b'3', b'=', value @ ..] if !seen[3] => {
+            seen[3] = true;
+            f.flags |= if value == b"Y" { FLAG_GAP_FILL } else { 0 };
+        }
+        _ => {}
+    }
+}
+
+/// A field's tag (1 to 3 digits, no leading zero, then `=`; else 0) and
+/// where its value starts.
+fn field_tag(field: &[u8]) -> (u32, usize) {
+    let Some(eq) = field.iter().take(4).position(|&b| b == b'=') else {
+        return (0, 0);
+    };
+    let digits = &field[..eq];
+    if digits.is_empty() || digits[0] == b'0' || !digits.iter().all(u8::is_ascii_digit) {
+        return (0, eq + 1);
+    }
+    let tag = digits.iter().fold(0, |t, &b| t * 10 + u32::from(b - b'0'));
+    (tag, eq + 1)
+}
+
+/// `(tag, L)` if `tag` is a built-in LENGTH tag and `value` 1 to 7
+/// digits worth `L`.
+fn length_field(tag: u32, value: &[u8]) -> Option<(u32, usize)> {
+    let is_length = tag == 93 || (tag != 88 && crate::codec::message::is_builtin_data(tag + 1));
+    if !is_length || value.is_empty() || value.len() > 7 || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((
+        tag,
+        value.iter().fold(0, |n, &b| n * 10 + usize::from(b - b'0')),
+    ))
+}
+
+/// The bytes DATA field `tag` skips: `L` when it directly follows its
+/// LENGTH field `length`.
+fn data_value(tag: u32, length: Option<(u32, usize)>) -> Option<usize> {
+    let (length_tag, skip) = length?;
+    (crate::codec::message::builtin_length_tag(tag) == Some(length_tag)).then_some(skip)
 }
 
 /// 1..=10 ASCII digits with a value of at most `u32::MAX`.
@@ -490,6 +545,55 @@ mod tests {
         assert_eq!(f.new_seq, Some(9));
         assert_eq!(f.flags, FLAG_POSS_DUP | FLAG_GAP_FILL);
         assert_eq!(f.msg_type, *b"4\0");
+    }
+
+    #[test]
+    fn a_data_value_holding_fake_tags_is_skipped_by_its_length() {
+        // SecureData(91) in the header, before 34, hides a fake 34 and 43.
+        let body = b"35=D\x0190=12\x0191=a\x0134=999\x0143=Y\x0134=5\x01";
+        let f = read_seq_fields(body);
+        assert_eq!((f.seq, f.flags), (Some(5), 0));
+        // Signature(89) after SignatureLength(93), holding 36 and 123.
+        let body = b"35=4\x0134=3\x0193=10\x0189=\x0136=1\x01123=Y\x0136=8\x01";
+        let f = read_seq_fields(body);
+        assert_eq!((f.new_seq, f.flags), (Some(8), 0));
+    }
+
+    #[test]
+    fn a_data_field_without_a_usable_length_is_an_ordinary_field() {
+        for body in [
+            // No LENGTH just before.
+            &b"35=D\x0190=6\x0149=X\x0191=a\x0134=9\x0134=5\x01"[..],
+            // A LENGTH that is not 1..=7 digits.
+            b"35=D\x0190=1x\x0191=a\x0134=9\x0134=5\x01",
+            b"35=D\x0190=00000006\x0191=a\x0134=9\x0134=5\x01",
+            // The wrong LENGTH for this DATA tag.
+            b"35=D\x0195=6\x0191=a\x0134=9\x0134=5\x01",
+        ] {
+            assert_eq!(read_seq_fields(body).seq, Some(9), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn a_data_value_ends_at_its_length_then_at_the_next_soh() {
+        // RawData(96) of 2 bytes followed by junk up to the SOH: 34 after it counts.
+        let f = read_seq_fields(b"35=D\x0195=2\x0196=abcd\x0134=4\x01");
+        assert_eq!(f.seq, Some(4));
+        // A length reaching past the body ends the fields.
+        let f = read_seq_fields(b"35=D\x0195=40\x0196=a\x0134=4\x01");
+        assert_eq!(f.seq, None);
+    }
+
+    #[test]
+    fn a_frame_with_raw_data_holding_soh_and_a_fake_seq_is_judged_by_its_real_seq() {
+        let body = "35=D\x0134=2\x0195=7\x0196=\x0134=99\x01\x01";
+        let head = format!("8=FIX.4.4\x019={}\x01{body}", body.len());
+        let msg = format!("{head}10={:03}\x01", checksum(head.as_bytes()));
+        let out = run(&mut SoftwareValidator::new(1, 4096), msg.as_bytes(), 5);
+        assert_eq!(
+            (out[0].kind, out[0].expected, out[0].aux),
+            (VerdictKind::Gap, 1, 1)
+        );
     }
 
     #[test]
