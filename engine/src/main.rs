@@ -331,12 +331,13 @@ fn sim_main(a: &SimArgs) -> ExitCode {
         );
     }
     println!(
-        "application:      received {} of {}: lost {}, duplicated {}, out of order {}  ({:.1} s)",
+        "application:      received {} of {}: lost {}, duplicated {}, out of order {}, misread {}  ({:.1} s)",
         r.received,
         r.sent,
         r.lost,
         r.duplicated,
         r.out_of_order,
+        r.misread,
         r.elapsed.as_secs_f64()
     );
     println!("latency (µs) {:>31}{}", "", hgrm::ROW_HEADER);
@@ -347,7 +348,7 @@ fn sim_main(a: &SimArgs) -> ExitCode {
         Ok(()) => println!("wrote {0}/*.hgrm and {0}/latency.svg", a.out.display()),
         Err(e) => eprintln!("gapless sim: cannot write {}: {e}", a.out.display()),
     }
-    if r.lost == 0 && r.duplicated == 0 && r.out_of_order == 0 {
+    if r.lost == 0 && r.duplicated == 0 && r.out_of_order == 0 && r.misread == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -344,6 +344,11 @@ impl<'a> Fields<'a> {
         self.error
     }
 
+    /// Where the next field starts (the end of the bytes once done).
+    pub(crate) fn offset(&self) -> usize {
+        self.at.min(self.buf.len())
+    }
+
     /// The LENGTH tag of DATA field `tag`, if it is one.
     fn length_tag(&self, tag: u32) -> Option<u32> {
         builtin_length_tag(tag).or_else(|| extra_length_tag(self.extra, tag))

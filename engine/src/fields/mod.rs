@@ -138,6 +138,7 @@ impl<'a> Message<'a> {
     ///     .map(|e| e.get(PARTY_ROLE).unwrap()).collect();
     /// assert_eq!(roles, [b"1", b"3"]);
     /// ```
+    #[inline]
     pub fn group<'m>(
         &self,
         count_tag: u32,
@@ -145,79 +146,163 @@ impl<'a> Message<'a> {
         members: &'m [u32],
     ) -> Option<Group<'a, 'm>> {
         let bytes = self.bytes();
-        let mut at = 0;
-        while let Some((tag, value, next)) = field_at(bytes, at) {
+        let mut fields = Fields::new(bytes);
+        let left = loop {
+            let (tag, value) = fields.next()?;
             if tag == count_tag {
-                let left = crate::validator::software::parse_seq(value)?;
-                return Some(Group {
-                    rest: &bytes[next..],
-                    delimiter,
-                    members,
-                    left,
-                });
+                break crate::validator::software::parse_seq(value)?;
             }
-            at = next;
-        }
-        None
+        };
+        Some(Group {
+            bytes,
+            fields,
+            next: None,
+            delimiter,
+            members,
+            left,
+        })
     }
 }
 
-/// The field starting at `at`: its tag, value and where the next starts.
-fn field_at(bytes: &[u8], at: usize) -> Option<(u32, &[u8], usize)> {
-    let rest = bytes.get(at..).filter(|r| !r.is_empty())?;
-    let end = memchr::memchr(0x01, rest).unwrap_or(rest.len());
-    let eq = memchr::memchr(b'=', &rest[..end])?;
-    let tag = crate::validator::software::parse_seq(&rest[..eq])?;
-    Some((tag, &rest[eq + 1..end], at + end + 1))
+/// A repeating group's shape, as generated per component in
+/// [`fix44::groups`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupDef {
+    /// The NoXxx tag that counts the entries.
+    pub count: u32,
+    /// The tag each entry starts with.
+    pub delimiter: u32,
+    /// Every tag an entry may hold, nested groups' included.
+    pub members: &'static [u32],
 }
 
-/// The entries of a repeating group, in order, borrowed from the frame.
+impl<'a> Message<'a> {
+    /// The repeating group `def` (see [`Message::group`]).
+    ///
+    /// ```
+    /// use gapless::codec::message::Message;
+    /// use gapless::fields::fix44::{groups::PARTIES, PARTY_ID};
+    /// let m = Message::new(b"8=FIX.4.4\x019=5\x01453=2\x01448=A\x01452=1\x01448=B\x01452=3\x0110=000\x01");
+    /// let ids: Vec<&[u8]> = m.repeating(&PARTIES).unwrap().map(|e| e.get(PARTY_ID).unwrap()).collect();
+    /// assert_eq!(ids, [b"A", b"B"]);
+    /// ```
+    #[inline]
+    pub fn repeating(&self, def: &GroupDef) -> Option<Group<'a, 'static>> {
+        self.group(def.count, def.delimiter, def.members)
+    }
+}
+
+/// The entries of a repeating group, in order, borrowed from the frame:
+/// one pass over its fields.
 #[derive(Clone, Debug)]
 pub struct Group<'a, 'm> {
-    rest: &'a [u8],
+    bytes: &'a [u8],
+    fields: Fields<'a>,
+    /// The field after the last entry, already read: its start, tag and
+    /// value.
+    next: Option<(usize, Indexed)>,
     delimiter: u32,
     members: &'m [u32],
     left: u32,
 }
 
+/// A field as the group pass read it: tag, value start and end (a
+/// frame is far below 4 GiB).
+type Indexed = (u32, u32, u32);
+
+impl<'a> Group<'a, '_> {
+    /// The next field: its tag, start and value.
+    #[inline]
+    fn read(&mut self) -> Option<(usize, Indexed)> {
+        let at = self.fields.offset();
+        let (tag, value) = self.fields.next()?;
+        let v = value.as_ptr() as usize - self.bytes.as_ptr() as usize;
+        Some((at, (tag, v as u32, (v + value.len()) as u32)))
+    }
+}
+
 impl<'a> Iterator for Group<'a, '_> {
     type Item = Entry<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Entry<'a>> {
         if self.left == 0 {
             return None;
         }
-        let (tag, _, mut end) = field_at(self.rest, 0)?;
-        if tag != self.delimiter {
+        let first = self.next.take().or_else(|| self.read());
+        let Some((start, first)) = first.filter(|&(_, (tag, ..))| tag == self.delimiter) else {
             // Fewer entries than counted: stop rather than misread.
             self.left = 0;
             return None;
-        }
-        while let Some((tag, _, next)) = field_at(self.rest, end) {
-            if tag == self.delimiter || !self.members.contains(&tag) {
-                break;
+        };
+        let mut entry = Entry {
+            bytes: self.bytes,
+            start,
+            end: start,
+            index: [(0, 0, 0); ENTRY_INDEX],
+            indexed: 0,
+        };
+        entry.push(first);
+        entry.end = loop {
+            match self.read() {
+                Some((_, f)) if f.0 != self.delimiter && self.members.contains(&f.0) => {
+                    entry.push(f);
+                }
+                Some((at, f)) => {
+                    self.next = Some((at, f));
+                    break at;
+                }
+                None => break self.fields.offset(),
             }
-            end = next;
-        }
-        let (entry, rest) = self.rest.split_at(end.min(self.rest.len()));
-        (self.rest, self.left) = (rest, self.left - 1);
-        Some(Entry(entry))
+        };
+        self.left -= 1;
+        Some(entry)
     }
 }
 
-/// One entry of a [`Group`]: whole fields of the frame.
+/// Fields an [`Entry`] indexes as the group pass reads them; a longer
+/// entry's later fields are found by scanning.
+const ENTRY_INDEX: usize = 8;
+
+/// One entry of a [`Group`]: whole fields of the frame, the first
+/// [`ENTRY_INDEX`] of them indexed, so [`get`](Self::get) does not scan.
 #[derive(Clone, Copy, Debug)]
-pub struct Entry<'a>(&'a [u8]);
+pub struct Entry<'a> {
+    bytes: &'a [u8],
+    start: usize,
+    end: usize,
+    index: [Indexed; ENTRY_INDEX],
+    /// Fields read into the entry (more than `ENTRY_INDEX`: some are not
+    /// in `index`).
+    indexed: usize,
+}
 
 impl<'a> Entry<'a> {
-    /// Field `tag` of this entry. See [`Message::group`].
+    #[inline]
+    fn push(&mut self, f: Indexed) {
+        if let Some(slot) = self.index.get_mut(self.indexed) {
+            *slot = f;
+        }
+        self.indexed += 1;
+    }
+
+    /// Field `tag` of this entry (the first, if repeated). See
+    /// [`Message::group`].
+    #[inline]
     pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
+        let known = &self.index[..self.indexed.min(ENTRY_INDEX)];
+        if let Some(&(_, v, e)) = known.iter().find(|f| f.0 == tag) {
+            return self.bytes.get(v as usize..e as usize);
+        }
+        if self.indexed <= ENTRY_INDEX {
+            return None;
+        }
         self.fields().find(|&(t, _)| t == tag).map(|(_, v)| v)
     }
 
     /// The entry's fields in order. See [`Message::group`].
     pub fn fields(&self) -> Fields<'a> {
-        Fields::new(self.0)
+        Fields::new(&self.bytes[self.start..self.end])
     }
 }
 
@@ -280,5 +365,32 @@ mod tests {
         assert_eq!(g[0].get(452), Some(&b"1"[..]));
         assert_eq!(g[0].get(58), None, "Text is not in the group");
         assert!(m.group(555, 600, &[600]).is_none());
+    }
+
+    #[test]
+    fn entries_longer_than_the_index_still_find_every_field_and_keep_their_bytes() {
+        let tags: Vec<u32> = (600..612).collect();
+        let entry: String = tags.iter().map(|t| format!("{t}=v{t}\x01")).collect();
+        let frame = format!("8=FIX.4.4\x019=5\x01555=2\x01{entry}{entry}58=x\x0110=000\x01");
+        let m = Message::new(frame.as_bytes());
+        let g: Vec<Entry> = m.group(555, 600, &tags).unwrap().collect();
+        assert_eq!(g.len(), 2);
+        for e in &g {
+            for t in &tags {
+                assert_eq!(e.get(*t), Some(format!("v{t}").as_bytes()), "tag {t}");
+            }
+            assert_eq!(e.fields().count(), tags.len());
+        }
+    }
+
+    #[test]
+    fn the_generated_parties_group_reads_its_nested_sub_ids_into_the_entry() {
+        use fix44::{groups::PARTIES, PARTY_ID, PARTY_SUB_ID};
+        let m = Message::new(
+            b"8=FIX.4.4\x019=5\x01453=2\x01448=A\x01802=1\x01523=S\x01803=1\x01448=B\x0110=000\x01",
+        );
+        let g: Vec<Entry> = m.repeating(&PARTIES).unwrap().collect();
+        assert_eq!((g.len(), g[0].get(PARTY_SUB_ID)), (2, Some(&b"S"[..])));
+        assert_eq!(g[1].get(PARTY_ID), Some(&b"B"[..]));
     }
 }

@@ -17,8 +17,10 @@ use hdrhistogram::Histogram;
 
 use crate::codec::message::{parse_uint, Message};
 use crate::codec::time::{self, Nanos};
-use crate::fields::fix44::{self as tag, ExecType, OrdStatus, Side};
-use crate::fields::Decimal;
+use crate::fields::fix44::{
+    self as tag, groups, ExecType, OrdStatus, PartyIDSource, PartyRole, Side,
+};
+use crate::fields::{Decimal, FixEnum};
 use crate::runtime::probe::Probe;
 use crate::runtime::transport::KernelTransport;
 use crate::runtime::{Engine, EngineOptions, SessionReport, SessionSpec, StartError};
@@ -55,6 +57,8 @@ pub struct SimReport {
     pub duplicated: u64,
     /// Delivered out of order.
     pub out_of_order: u64,
+    /// Delivered with fields that did not read back as sent.
+    pub misread: u64,
     /// Faults injected.
     pub faults: Arc<FaultCounters>,
     /// The client session's counters.
@@ -87,6 +91,9 @@ pub struct Progress {
     pub duplicated: AtomicU64,
     /// Reports delivered after a later one.
     pub out_of_order: AtomicU64,
+    /// Reports whose typed fields or Parties group did not read back as
+    /// the exchange wrote them.
+    pub misread: AtomicU64,
 }
 
 /// The exchange: streams paced ExecutionReports once logged on.
@@ -128,11 +135,46 @@ impl Application for Feed {
                     .uint(tag::LEAVES_QTY, 90)
                     .uint(tag::CUM_QTY, 10)
                     .decimal(tag::AVG_PX, px);
+                b.uint(tag::NO_PARTY_IDS, PARTIES.len() as u64);
+                for (id, role) in PARTIES {
+                    b.str(tag::PARTY_ID, id)
+                        .enumerated(PartyIDSource::Proprietary)
+                        .enumerated(role);
+                }
                 b.uint(TAG_SEND_NANOS, now);
             });
         }
         self.progress.sent.store(self.sent, Ordering::Relaxed);
     }
+}
+
+/// The Parties group of every ExecutionReport.
+const PARTIES: [(&[u8], PartyRole); 2] = [
+    (b"GPLS", PartyRole::ExecutingFirm),
+    (b"TRADER-7", PartyRole::OrderOriginationTrader),
+];
+
+/// Whether `msg` reads back, through the typed getters and the generated
+/// Parties group, as the Feed wrote it.
+fn reads_back(msg: &Message) -> bool {
+    let px = Some(Decimal::new(10125, 2));
+    let typed = msg.get_enum::<ExecType>() == Some(ExecType::Trade)
+        && msg.get_enum::<OrdStatus>() == Some(OrdStatus::PartiallyFilled)
+        && msg.get_enum::<Side>() == Some(Side::Buy)
+        && msg.get_decimal(tag::LAST_PX) == px
+        && msg.get_decimal(tag::AVG_PX) == px;
+    let Some(entries) = msg.repeating(&groups::PARTIES) else {
+        return false;
+    };
+    let mut n = 0;
+    for (entry, (id, role)) in entries.zip(PARTIES) {
+        let read_role = entry.get(tag::PARTY_ROLE).and_then(PartyRole::parse);
+        if entry.get(tag::PARTY_ID) != Some(id) || read_role != Some(role) {
+            return false;
+        }
+        n += 1;
+    }
+    typed && n == PARTIES.len()
 }
 
 /// Where the client leaves `(latency, wire_to_app)` when it is dropped.
@@ -161,6 +203,9 @@ impl Application for Client {
         }
         self.next = self.next.max(id + 1);
         p.received.fetch_add(1, Ordering::Relaxed);
+        if !reads_back(msg) {
+            p.misread.fetch_add(1, Ordering::Relaxed);
+        }
         if let Some(sent) = msg.get(TAG_SEND_NANOS).and_then(parse_uint) {
             let _ = self.latency.record(now.saturating_sub(sent).max(1));
         }
@@ -259,6 +304,7 @@ pub fn run(
         lost: total.saturating_sub(seen - duplicated),
         duplicated,
         out_of_order,
+        misread: progress.misread.load(Ordering::Relaxed),
         faults,
         client: client_report
             .sessions
