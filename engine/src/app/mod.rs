@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
-use crate::codec::encode::Body;
-use crate::codec::message::{builtin_length_tag, is_header_tag, Message};
+mod echo;
+
+use crate::codec::message::Message;
 use crate::fields::fix44 as tag;
 use crate::session::{AppReject, Application, Sender};
 
@@ -56,52 +57,6 @@ impl Application for Null {
     }
 }
 
-/// Sends `msg` back as QuickFIX's test application does (a copy of the
-/// whole message through `sendToTarget`): the header fields the session
-/// stamps (8, 9, 35, 49, 56, 34, 52) are new, PossDupFlag(43) and
-/// OrigSendingTime(122) are dropped, and every other header field —
-/// PossResend(97), routing — is kept, then the body in tag order, as
-/// QuickFIX serialises a parsed message. (QuickFIX orders a repeating
-/// group's entries by its dictionary; this echo has no dictionary and
-/// keeps a body with a repeated tag as received.)
-fn echo(msg: &Message, tx: &mut Sender, buf: &mut Vec<u8>) {
-    buf.clear();
-    for (tag, value) in msg.fields().skip(3) {
-        if !is_header_tag(tag) {
-            break;
-        }
-        if !matches!(tag, 49 | 56 | 34 | 52 | 43 | 122) {
-            Body::new(buf).str(tag, value);
-        }
-    }
-    let mut fields: Vec<(u32, &[u8])> = msg.body_fields().collect();
-    // A DATA field stays right after its LENGTH (Signature(89) after
-    // SignatureLength(93)), its value byte for byte.
-    fields.sort_by_key(|&(tag, _)| match length_tag(msg, tag) {
-        Some(length) => (length, 1),
-        None => (tag, 0),
-    });
-    if fields.windows(2).any(|w| w[0].0 == w[1].0) {
-        buf.extend_from_slice(msg.body());
-    } else {
-        for (tag, value) in fields {
-            Body::new(buf).str(tag, value);
-        }
-    }
-    tx.send_body(msg.msg_type(), buf);
-}
-
-/// The LENGTH tag of DATA field `tag` of `msg`, if it is one.
-fn length_tag(msg: &Message, tag: u32) -> Option<u32> {
-    builtin_length_tag(tag).or_else(|| {
-        let pairs = msg.data_pairs();
-        pairs
-            .binary_search_by_key(&tag, |&(d, _)| d)
-            .ok()
-            .map(|i| pairs[i].1)
-    })
-}
-
 /// QuickFIX's acceptance-test application: echoes NewOrderSingle (except a
 /// PossResend repeat of a ClOrdID seen since the last logout),
 /// SecurityDefinition (FIX.4.2+) and Email; rejects every other type.
@@ -111,6 +66,8 @@ fn length_tag(msg: &Message, tag: u32) -> Option<u32> {
 #[derive(Debug)]
 pub struct Conformance {
     fix42_plus: bool,
+    /// FIX.4.4: repeating groups are echoed in the dictionary's order.
+    fix44: bool,
     seen: HashSet<Vec<u8>>,
     buf: Vec<u8>,
 }
@@ -120,6 +77,7 @@ impl Conformance {
     pub fn new(begin_string: &str) -> Self {
         Conformance {
             fix42_plus: begin_string >= "FIX.4.2",
+            fix44: begin_string == "FIX.4.4",
             seen: HashSet::new(),
             buf: Vec::with_capacity(1024),
         }
@@ -141,7 +99,13 @@ impl Application for Conformance {
             b"C" => {}
             _ => return Err(AppReject::UnsupportedMessageType),
         }
-        echo(msg, tx, &mut self.buf);
+        let groups = if self.fix44 {
+            crate::fields::fix44::groups::ALL
+        } else {
+            &[]
+        };
+        echo::quickfix_order(msg, groups, &mut self.buf);
+        tx.send_body(msg_type, &self.buf);
         Ok(())
     }
 

@@ -79,6 +79,7 @@ fn groups_source(doc: &roxmltree::Document) -> Result<String, String> {
         .filter_map(|c| Some((c.attribute("name")?, c)))
         .collect();
     let mut out = String::new();
+    let mut names = Vec::new();
     for c in section("components")
         .into_iter()
         .flat_map(|n| n.children().filter(|c| c.has_tag_name("component")))
@@ -97,6 +98,7 @@ fn groups_source(doc: &roxmltree::Document) -> Result<String, String> {
         let Some(&delimiter) = members.first() else {
             continue;
         };
+        names.push(screaming(name));
         let number = |n: &str| tags.get(n).copied().ok_or(format!("undefined field {n}"));
         out += &format!(
             "    /// {name}: {count}({}), each entry starting with tag {delimiter}.\n    \
@@ -119,8 +121,9 @@ fn groups_source(doc: &roxmltree::Document) -> Result<String, String> {
         "/// The dictionary's repeating-group components, for\n\
          /// [`Message::repeating`](crate::codec::message::Message::repeating).\n\
          #[rustfmt::skip]\n\
-         pub mod groups {{\n    use crate::fields::GroupDef;\n\n{}}}\n",
-        out.trim_end_matches('\n').to_owned() + "\n"
+         pub mod groups {{\n    use crate::fields::GroupDef;\n\n{out}    \
+         /// Every group above.\n    pub const ALL: &[GroupDef] = &[{}];\n}}\n",
+        names.join(", ")
     ))
 }
 

@@ -300,9 +300,14 @@ impl<'a> Entry<'a> {
         self.fields().find(|&(t, _)| t == tag).map(|(_, v)| v)
     }
 
+    /// The entry's bytes: whole fields of the frame.
+    pub fn bytes(&self) -> &'a [u8] {
+        &self.bytes[self.start..self.end]
+    }
+
     /// The entry's fields in order. See [`Message::group`].
     pub fn fields(&self) -> Fields<'a> {
-        Fields::new(&self.bytes[self.start..self.end])
+        Fields::new(self.bytes())
     }
 }
 
