@@ -37,7 +37,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! `Application` also has `on_logon`/`on_logout`, `poll` (a turn to send
+//! `Application` also has `on_logon`/`on_logout` (with the `SessionId`), `poll` (a turn to send
 //! on every hot-path turn), `extend_logon` (fields for our Logon) and
 //! `on_admin` (see, or veto, each inbound admin message). The `examples/`
 //! crate has a complete order client and venue, tested against QuickFIX.

@@ -109,7 +109,7 @@ impl Application for Conformance {
         Ok(())
     }
 
-    fn on_logout(&mut self) {
+    fn on_logout(&mut self, _: &crate::session::SessionId) {
         self.seen.clear();
     }
 }

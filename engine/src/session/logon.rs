@@ -94,7 +94,8 @@ impl Session {
         self.enter(State::Active);
         self.reset_pending = false;
         self.events.push_back(Event::LoggedOn { reset });
-        ctx.app.on_logon(&mut self.sender(ctx.now));
+        let mut tx = super::Sender::new(&mut self.out, ctx.now);
+        ctx.app.on_logon(&self.id, &mut tx);
         if self.cfg.enable_next_expected {
             if let Some(n) = msg.get(789).and_then(parse_seq) {
                 if n > self.out.next_out {
@@ -148,7 +149,7 @@ impl Session {
             self.send_logout(ctx.now, b"");
         }
         self.commit();
-        ctx.app.on_logout();
+        ctx.app.on_logout(&self.id);
         self.disconnect(DisconnectReason::LoggedOut);
         if self.cfg.reset_on_logout {
             self.reset_seqs();

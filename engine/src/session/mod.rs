@@ -331,10 +331,10 @@ pub trait Application {
     fn on_admin(&mut self, _msg: &Message) -> Result<(), SessionReject> {
         Ok(())
     }
-    /// The session logged on (before any message after the Logon).
-    fn on_logon(&mut self, _tx: &mut Sender) {}
-    /// The session logged out or lost its connection.
-    fn on_logout(&mut self) {}
+    /// Session `id` logged on (before any message after the Logon).
+    fn on_logon(&mut self, _id: &SessionId, _tx: &mut Sender) {}
+    /// Session `id` logged out or lost its connection.
+    fn on_logout(&mut self, _id: &SessionId) {}
     /// Called on every turn of the hot path while logged on, to send
     /// messages of the application's own (a feed, a load generator).
     fn poll(&mut self, _tx: &mut Sender) {}
@@ -409,6 +409,8 @@ pub struct Stats {
 /// ```
 pub struct Session {
     cfg: SessionConfig,
+    /// `SessionId::of(&cfg)`, made once for the callbacks.
+    id: SessionId,
     index: u16,
     state: State,
     next_in: u32,
@@ -456,6 +458,7 @@ impl Session {
             timers: heartbeat::Timers::new(cfg.heartbeat_secs),
             out: Outbound::new(&cfg, store, seqs.next_out),
             next_in: seqs.next_in,
+            id: SessionId::of(&cfg),
             cfg,
             index,
             state: State::Disconnected,
@@ -485,8 +488,8 @@ impl Session {
     }
 
     /// `BeginString:Sender->Target`.
-    pub fn id(&self) -> SessionId {
-        SessionId::of(&self.cfg)
+    pub fn id(&self) -> &SessionId {
+        &self.id
     }
 
     /// The validator index.
@@ -574,7 +577,7 @@ impl Session {
     /// The transport connection is gone.
     pub(crate) fn on_disconnect(&mut self, ctx: &mut Ctx) {
         if matches!(self.state, State::Active | State::LoggingOut) {
-            ctx.app.on_logout();
+            ctx.app.on_logout(&self.id);
         }
         self.enter(State::Disconnected);
         self.out.wire.clear();

@@ -16,11 +16,21 @@ const MS: Nanos = 1_000_000;
 #[derive(Default)]
 struct Recorder {
     got: Vec<u32>,
+    /// `logon <id>` / `logout <id>`, in order.
+    life: Vec<String>,
     username: Option<&'static [u8]>,
     veto: Option<&'static [u8]>,
 }
 
 impl Application for Recorder {
+    fn on_logon(&mut self, id: &SessionId, _: &mut Sender) {
+        self.life.push(format!("logon {id}"));
+    }
+
+    fn on_logout(&mut self, id: &SessionId) {
+        self.life.push(format!("logout {id}"));
+    }
+
     fn extend_logon(&mut self, body: &mut Body) {
         if let Some(u) = self.username {
             body.str(553, u);
@@ -514,6 +524,21 @@ fn logout_handshake_disconnects_both_sides() {
     a.logout(T0, "bye");
     pump(&mut a, &mut b, T0);
     assert!(a.disconnected() && b.disconnected());
+}
+
+#[test]
+fn logon_and_logout_callbacks_name_their_session() {
+    let (mut a, mut b) = logged_on_pair();
+    a.logout(T0, "bye");
+    pump(&mut a, &mut b, T0);
+    for side in [&a, &b] {
+        let id = SessionId::of(side.s().config());
+        assert_eq!(
+            side.app.life,
+            [format!("logon {id}"), format!("logout {id}")]
+        );
+    }
+    assert_ne!(a.s().id(), b.s().id());
 }
 
 #[test]

@@ -26,7 +26,6 @@ struct Shared {
 
 /// Runs on the hot path: counts replies, never blocks.
 struct Client {
-    id: SessionId,
     shared: Arc<Shared>,
 }
 
@@ -38,12 +37,13 @@ impl Application for Client {
         Ok(())
     }
 
-    fn on_logon(&mut self, _tx: &mut Sender) {
-        eprintln!("{}: logged on", self.id);
+    fn on_logon(&mut self, id: &SessionId, _tx: &mut Sender) {
+        eprintln!("{id}: logged on");
         self.shared.logged_on.store(true, Ordering::Release);
     }
 
-    fn on_logout(&mut self) {
+    fn on_logout(&mut self, id: &SessionId) {
+        eprintln!("{id}: logged out");
         self.shared.logged_on.store(false, Ordering::Release);
     }
 }
@@ -87,9 +87,8 @@ fn main() -> std::process::ExitCode {
     let shared = Arc::new(Shared::default());
     let orders = builder.sender();
     let app_shared = shared.clone();
-    let engine = match builder.start(|id| {
+    let engine = match builder.start(|_| {
         Box::new(Client {
-            id: id.clone(),
             shared: app_shared.clone(),
         })
     }) {
