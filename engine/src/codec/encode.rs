@@ -152,6 +152,8 @@ pub struct Encoder {
     sender: Vec<u8>,
     target: Vec<u8>,
     precision: Precision,
+    /// SendingTime's date and time of day, per second.
+    clock: std::cell::Cell<time::SecondCache>,
 }
 
 impl Encoder {
@@ -162,6 +164,7 @@ impl Encoder {
             sender: sender.as_bytes().to_vec(),
             target: target.as_bytes().to_vec(),
             precision,
+            clock: Default::default(),
         }
     }
 
@@ -198,7 +201,9 @@ impl Encoder {
     /// times, PossDup) are replaced, and so is PossResend(97) on a resend.
     pub fn encode_with(&self, out: &mut Vec<u8>, m: &Outgoing, now: Nanos) -> Range<usize> {
         let mut ts = [0u8; time::MAX_LEN];
-        let ts_len = time::format(now, self.precision, &mut ts);
+        let mut clock = self.clock.get();
+        let ts_len = clock.format(now, self.precision, &mut ts);
+        self.clock.set(clock);
         let mut seq = [0u8; 20];
         let seq = decimal(u64::from(m.seq), &mut seq);
         let poss_dup: &[u8] = if m.poss_dup { b"Y" } else { b"" };

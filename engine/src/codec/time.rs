@@ -72,6 +72,13 @@ pub fn format(t: Nanos, p: Precision, out: &mut [u8; MAX_LEN]) -> usize {
     put(&mut out[12..14], sod / 60 % 60);
     out[14] = b':';
     put(&mut out[15..17], sod % 60);
+    fraction(t, p, out)
+}
+
+/// Writes the `.fff…` of `t` after the 17 bytes of its second; returns
+/// the whole length.
+#[inline]
+fn fraction(t: Nanos, p: Precision, out: &mut [u8; MAX_LEN]) -> usize {
     let digits = p.digits();
     if digits == 0 {
         return 17;
@@ -80,6 +87,51 @@ pub fn format(t: Nanos, p: Precision, out: &mut [u8; MAX_LEN]) -> usize {
     let frac = (t % 1_000_000_000) / 10u64.pow(9 - digits as u32);
     put(&mut out[18..18 + digits], frac);
     18 + digits
+}
+
+/// [`format`] with the date and time of day of the last second formatted
+/// kept: within the same second only the fraction is written (an
+/// engine's SendingTimes are mostly in the second of the previous one).
+///
+/// ```
+/// use gapless::codec::time::{format, Precision, SecondCache, MAX_LEN};
+/// let (mut a, mut b) = ([0u8; MAX_LEN], [0u8; MAX_LEN]);
+/// let mut cache = SecondCache::default();
+/// for t in [1_700_000_000_123_456_789, 1_700_000_000_999_000_000, 1_700_000_001_000_000_001] {
+///     let n = cache.format(t, Precision::Micros, &mut a);
+///     let m = format(t, Precision::Micros, &mut b);
+///     assert_eq!(a[..n], b[..m]);
+/// }
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct SecondCache {
+    secs: u64,
+    prefix: [u8; 17],
+}
+
+impl Default for SecondCache {
+    fn default() -> Self {
+        SecondCache {
+            secs: u64::MAX,
+            prefix: [0; 17],
+        }
+    }
+}
+
+impl SecondCache {
+    /// Writes `t` into `out` as [`format`] does; returns the length used.
+    #[inline]
+    pub fn format(&mut self, t: Nanos, p: Precision, out: &mut [u8; MAX_LEN]) -> usize {
+        let secs = t / 1_000_000_000;
+        if secs != self.secs {
+            let mut full = [0u8; MAX_LEN];
+            format(t, Precision::Seconds, &mut full);
+            self.prefix.copy_from_slice(&full[..17]);
+            self.secs = secs;
+        }
+        out[..17].copy_from_slice(&self.prefix);
+        fraction(t, p, out)
+    }
 }
 
 /// Parses a UTCTimestamp with 0 to 9 fractional digits; `None` if it is
@@ -178,6 +230,30 @@ mod tests {
             let back = parse(&b[..n]).unwrap();
             let unit = 10u64.pow(9 - p.digits() as u32);
             assert_eq!(back, t / unit * unit);
+        }
+    }
+
+    #[test]
+    fn the_second_cache_formats_what_format_does_across_seconds_days_and_jumps_back() {
+        let mut cache = SecondCache::default();
+        let (mut a, mut b) = ([0u8; MAX_LEN], [0u8; MAX_LEN]);
+        // Up to midnight and past it, then back in time, at every precision.
+        let mut t: Nanos = 1_709_251_199_999_000_000; // 2024-02-29 23:59:59.999
+        for i in 0..4000u64 {
+            t = if i == 3000 {
+                t - 86_400_000_000_000
+            } else {
+                t + 777_777
+            };
+            for p in [
+                Precision::Seconds,
+                Precision::Millis,
+                Precision::Micros,
+                Precision::Nanos,
+            ] {
+                let (n, m) = (cache.format(t, p, &mut a), format(t, p, &mut b));
+                assert_eq!(a[..n], b[..m], "t={t}");
+            }
         }
     }
 
