@@ -345,7 +345,10 @@ fn sim_main(a: &SimArgs) -> ExitCode {
         println!("  {name:<40} {}", hgrm::row(h));
     }
     match write_outputs(&a.out, &r) {
-        Ok(()) => println!("wrote {0}/*.hgrm and {0}/latency.svg", a.out.display()),
+        Ok(()) => println!(
+            "wrote {0}/*.hgrm, {0}/e2e.hlog (per interval) and {0}/latency.svg",
+            a.out.display()
+        ),
         Err(e) => eprintln!("gapless sim: cannot write {}: {e}", a.out.display()),
     }
     if r.lost == 0 && r.duplicated == 0 && r.out_of_order == 0 && r.misread == 0 {
@@ -353,6 +356,40 @@ fn sim_main(a: &SimArgs) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// An HdrHistogram interval log (`.hlog`, compressed V2 histograms, as
+/// HistogramLogAnalyzer and `hdrhistogram`'s iterator read it), times
+/// relative to the first interval.
+fn write_hlog(
+    path: &std::path::Path,
+    comment: &str,
+    intervals: &[sim::intervals::Interval],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use hdrhistogram::serialization::{
+        interval_log::IntervalLogWriterBuilder, V2DeflateSerializer,
+    };
+    use std::time::{Duration, UNIX_EPOCH};
+    let base = intervals.first().map_or(0, |i| i.start);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut serializer = V2DeflateSerializer::new();
+    let mut log = IntervalLogWriterBuilder::new()
+        .add_comment(comment)
+        .with_start_time(UNIX_EPOCH + Duration::from_nanos(base))
+        .with_base_time(UNIX_EPOCH + Duration::from_nanos(base))
+        .begin_log_with(&mut file, &mut serializer)?;
+    for i in intervals {
+        log.write_histogram(
+            &i.histogram,
+            Duration::from_nanos(i.start - base),
+            Duration::from_nanos(i.len),
+            None,
+        )
+        .map_err(|e| format!("{}: {e:?}", path.display()))?;
+    }
+    drop(log);
+    std::io::Write::flush(&mut file)?;
+    Ok(())
 }
 
 type Series<'a> = (&'static str, &'static str, &'a hdrhistogram::Histogram<u64>);
@@ -388,6 +425,11 @@ fn write_outputs(
             &mut std::fs::File::create(dir.join(format!("{stem}.hgrm")))?,
         )?;
     }
+    write_hlog(
+        &dir.join("e2e.hlog"),
+        "gapless sim: exchange schedule -> client app (e2e), ns",
+        &r.latency_intervals,
+    )?;
     let named: Vec<(&str, &hdrhistogram::Histogram<u64>)> =
         all.iter().map(|(n, _, h)| (*n, *h)).collect();
     sim::plot::percentiles(

@@ -1,7 +1,7 @@
 //! The README's main job, `gapless sim`, end to end: a short lossy run
 //! delivers every ExecutionReport exactly once and in order, each one
 //! reading back (typed fields and its Parties group) as the exchange wrote
-//! it, and writes its histograms.
+//! it, and writes its histograms and its interval log.
 
 use std::process::Command;
 

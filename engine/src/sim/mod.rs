@@ -4,6 +4,7 @@
 //! exactly once, in order, and the run reports how recovery went.
 
 pub mod hgrm;
+pub mod intervals;
 pub mod lossy;
 pub mod machine;
 #[cfg(feature = "cli")]
@@ -68,6 +69,8 @@ pub struct SimReport {
     /// Exchange's scheduled send → client application (end to end over
     /// loopback, corrected for coordinated omission), nanoseconds.
     pub latency: Histogram<u64>,
+    /// The same, per interval of the run.
+    pub latency_intervals: Vec<intervals::Interval>,
     /// (a) Client read from the socket → client application.
     pub wire_to_app: Histogram<u64>,
     /// (b) Gap detected → ResendRequest handed to the socket.
@@ -177,16 +180,20 @@ fn reads_back(msg: &Message) -> bool {
     typed && n == PARTIES.len()
 }
 
-/// Where the client leaves `(latency, wire_to_app)` when it is dropped.
-type ClientResult = Arc<Mutex<Option<(Histogram<u64>, Histogram<u64>)>>>;
+/// What the client measured: `(latency, wire_to_app, latency per interval)`.
+type ClientOutcome = (Histogram<u64>, Histogram<u64>, Vec<intervals::Interval>);
+
+/// Where the client leaves its outcome when it is dropped.
+type ClientResult = Arc<Mutex<Option<ClientOutcome>>>;
 
 /// The client: checks exactly-once, in-order delivery and records latency.
 struct Client {
     next: u64,
     latency: Histogram<u64>,
+    latency_intervals: intervals::Intervals,
     wire_to_app: Histogram<u64>,
     progress: Arc<Progress>,
-    /// Receives `(latency, wire_to_app)` when the hot path drops the app.
+    /// Receives the outcome when the hot path drops the app.
     result: ClientResult,
 }
 
@@ -207,7 +214,9 @@ impl Application for Client {
             p.misread.fetch_add(1, Ordering::Relaxed);
         }
         if let Some(sent) = msg.get(TAG_SEND_NANOS).and_then(parse_uint) {
-            let _ = self.latency.record(now.saturating_sub(sent).max(1));
+            let latency = now.saturating_sub(sent).max(1);
+            let _ = self.latency.record(latency);
+            self.latency_intervals.record(now, latency);
         }
         Ok(())
     }
@@ -217,7 +226,12 @@ impl Drop for Client {
     fn drop(&mut self) {
         if let Ok(mut slot) = self.result.lock() {
             let take = |h: &mut Histogram<u64>| std::mem::replace(h, histogram());
-            *slot = Some((take(&mut self.latency), take(&mut self.wire_to_app)));
+            let intervals = self.latency_intervals.finish(time::now());
+            *slot = Some((
+                take(&mut self.latency),
+                take(&mut self.wire_to_app),
+                intervals,
+            ));
         }
     }
 }
@@ -257,6 +271,7 @@ pub fn run(
     let client = Client {
         next: 1,
         latency: histogram(),
+        latency_intervals: intervals::Intervals::new(opts.seconds),
         wire_to_app: histogram(),
         progress: progress.clone(),
         result: result.clone(),
@@ -285,11 +300,11 @@ pub fn run(
     let client_report = engine.stop();
     let exchange_report = exchange.stop();
     let elapsed = started.elapsed();
-    let (latency, wire_to_app) = result
+    let (latency, wire_to_app, latency_intervals) = result
         .lock()
         .ok()
         .and_then(|mut r| r.take())
-        .unwrap_or_else(|| (histogram(), histogram()));
+        .unwrap_or_else(|| (histogram(), histogram(), Vec::new()));
     let probe = |r: &crate::runtime::EngineReport| r.probe.clone().unwrap_or_else(|| Probe::new(0));
     let seen = progress.received.load(Ordering::Relaxed);
     let duplicated = progress.duplicated.load(Ordering::Relaxed);
@@ -313,6 +328,7 @@ pub fn run(
             .unwrap_or_default(),
         exchange: exchange_report.sessions.first().cloned(),
         latency,
+        latency_intervals,
         wire_to_app,
         gap_to_request: probe(&client_report).gap_to_request,
         gap_to_fill,
