@@ -14,6 +14,11 @@ use gapless::validator::{SeqValidator, SoftwareValidator};
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    /// Also write the log (events and everything else `tracing` carries)
+    /// to `<DIR>/gapless.log.<YYYY-MM-DD>`, a new file every day (UTC),
+    /// from a background writer.
+    #[arg(long, global = true, value_name = "DIR")]
+    trace_dir: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -126,13 +131,9 @@ fn main() -> ExitCode {
     // Session events (target `gapless::event`) and anything else logged
     // through `tracing`, to standard output; RUST_LOG filters (default:
     // info).
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .init();
-    match Cli::parse().cmd {
+    let cli = Cli::parse();
+    let _flush_at_exit = init_tracing(cli.trace_dir.as_deref());
+    match cli.cmd {
         Cmd::Sim(args) => sim_main(&args),
         Cmd::Run(args) => run_main(&args),
         Cmd::Admin(args) => admin_main(&args),
@@ -390,6 +391,39 @@ fn write_hlog(
     drop(log);
     std::io::Write::flush(&mut file)?;
     Ok(())
+}
+
+/// Installs the subscriber: standard output, and with `trace_dir` a
+/// daily-rotated file written by `tracing-appender`'s background thread
+/// (the returned guard flushes it at exit). `RUST_LOG` filters both
+/// (default `info`).
+fn init_tracing(
+    trace_dir: Option<&std::path::Path>,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let stdout = tracing_subscriber::fmt::layer().with_ansi(false);
+    let (file, guard) = match trace_dir {
+        Some(dir) => {
+            let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(
+                dir,
+                "gapless.log",
+            ));
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer);
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(stdout)
+        .with(file)
+        .init();
+    guard
 }
 
 type Series<'a> = (&'static str, &'static str, &'a hdrhistogram::Histogram<u64>);

@@ -74,6 +74,8 @@ fn metrics_and_admin_status_show_live_seqs_and_set_seqs_and_resend_act_on_the_se
         Command::new(env!("CARGO_BIN_EXE_gapless"))
             .args(["run", "--app", "echo", "--config"])
             .arg(dir.join("engine.cfg"))
+            .arg("--trace-dir")
+            .arg(dir.join("trace"))
             .stdout(Stdio::null())
             .spawn()
             .unwrap(),
@@ -97,6 +99,16 @@ fn metrics_and_admin_status_show_live_seqs_and_set_seqs_and_resend_act_on_the_se
         status.contains("FIX.4.4:ISLD->TW state=active next_in=5 next_out=5"),
         "{status}"
     );
+    // --trace-dir: the same events in today's file, from the background writer.
+    eventually("the logon event in the trace file", || {
+        let files = std::fs::read_dir(dir.join("trace")).into_iter().flatten();
+        files.flatten().any(|f| {
+            let name = f.file_name().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(f.path()).unwrap_or_default();
+            name.starts_with("gapless.log.")
+                && text.contains("gapless::event: Logon completed session=FIX.4.4:ISLD->TW")
+        })
+    });
 
     assert!(admin(&socket, &["set-seqs", "0", "10", "20"]).starts_with("queued"));
     eventually("set-seqs applied", || {
