@@ -37,8 +37,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! `Application` also has `on_logon`/`on_logout` (with the `SessionId`), `poll` (a turn to send
-//! on every hot-path turn), `extend_logon` (fields for our Logon) and
+//! `Application` also has `on_logon`/`on_logout` (with the `SessionId`),
+//! `poll` (a turn to send on every hot-path turn), `to_admin` (fields
+//! for each admin message we send: a password on our Logon) and
 //! `on_admin` (see, or veto, each inbound admin message). The `examples/`
 //! crate has a complete order client and venue, tested against QuickFIX.
 //!

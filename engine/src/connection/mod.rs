@@ -316,10 +316,17 @@ impl Connection {
     /// ```
     /// # use gapless::{connection::Connection, session::*, store::MemoryStore};
     /// let mut c = Connection::new(SessionConfig::new("FIX.4.4", "A", "B", true), 0, Box::new(MemoryStore::new()), 4096).unwrap();
-    /// assert!(!c.request_resend(0, 1, 0));
+    /// assert!(!c.request_resend(0, &mut gapless::app::Null, 1, 0));
     /// ```
-    pub fn request_resend(&mut self, now: Nanos, begin: u32, end: u32) -> bool {
-        self.session.request_resend(now, begin, end)
+    pub fn request_resend(
+        &mut self,
+        now: Nanos,
+        app: &mut dyn Application,
+        begin: u32,
+        end: u32,
+    ) -> bool {
+        self.session
+            .request_resend(&mut Ctx { now, app }, begin, end)
     }
 
     /// Starts the Logout handshake (when logged on); the LogoutTimeout
@@ -328,10 +335,10 @@ impl Connection {
     /// ```
     /// # use gapless::{connection::Connection, session::*, store::MemoryStore};
     /// let mut c = Connection::new(SessionConfig::new("FIX.4.4", "A", "B", true), 0, Box::new(MemoryStore::new()), 4096).unwrap();
-    /// c.logout(0, "bye"); // not logged on: nothing to do
+    /// c.logout(0, &mut gapless::app::Null, "bye"); // not logged on: nothing to do
     /// assert_eq!(c.session().state(), State::Disconnected);
     /// ```
-    pub fn logout(&mut self, now: Nanos, text: &str) {
-        self.session.logout(now, text);
+    pub fn logout(&mut self, now: Nanos, app: &mut dyn Application, text: &str) {
+        self.session.logout(&mut Ctx { now, app }, text);
     }
 }

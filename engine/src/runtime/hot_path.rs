@@ -165,7 +165,7 @@ impl<T: Transport> HotPath<T> {
             .max()
             .unwrap_or(0);
         for slot in &mut self.slots {
-            slot.fix.logout(now, "Engine stopping");
+            slot.fix.logout(now, &mut *slot.app, "Engine stopping");
         }
         // A margin past the longest timeout, so the timer's disconnect
         // (checked once a millisecond) happens inside the loop.
@@ -342,9 +342,9 @@ impl<T: Transport> HotPath<T> {
                     next_in, next_out, ..
                 } => slot.fix.set_seqs(next_in, next_out),
                 AdminCmd::Resend { begin, end, .. } => {
-                    slot.fix.request_resend(now, begin, end);
+                    slot.fix.request_resend(now, &mut *slot.app, begin, end);
                 }
-                AdminCmd::Logout { .. } => slot.fix.logout(now, "Operator logout"),
+                AdminCmd::Logout { .. } => slot.fix.logout(now, &mut *slot.app, "Operator logout"),
             }
         }
         if let Some(live) = &self.live {

@@ -108,7 +108,7 @@ impl Session {
     ) {
         match f {
             Failure::BeginString => {
-                self.send_logout(ctx.now, b"Incorrect BeginString");
+                self.send_logout(ctx, b"Incorrect BeginString");
                 self.disconnect(DisconnectReason::IdentityError);
                 return;
             }
@@ -120,7 +120,7 @@ impl Session {
                     reason::COMP_ID_PROBLEM | reason::SENDING_TIME_ACCURACY => self.helpful(tag),
                     _ => Some(i64::from(tag)),
                 };
-                self.send_reject(ctx.now, seq, msg_type, reason, ref_tag, text);
+                self.send_reject(ctx, seq, msg_type, reason, ref_tag, text);
             }
         }
         if consume {
@@ -129,7 +129,7 @@ impl Session {
         }
         if let Failure::RejectAndLogout { .. } = f {
             // QuickFIX's generateLogout() after the Reject: no Text.
-            self.send_logout(ctx.now, b"");
+            self.send_logout(ctx, b"");
             self.enter(State::LoggingOut);
         }
     }
@@ -151,7 +151,7 @@ impl Session {
         };
         let r = crate::dict::data_field_reject(e);
         self.next_in = seq + 1;
-        self.send_reject(ctx.now, seq, msg.msg_type(), r.reason, r.ref_tag, r.text);
+        self.send_reject(ctx, seq, msg.msg_type(), r.reason, r.ref_tag, r.text);
         true
     }
 

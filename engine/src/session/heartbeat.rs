@@ -107,11 +107,11 @@ fn active(s: &mut Session, ctx: &mut Ctx) {
         return;
     }
     if silent >= interval * 12 / 10 {
-        s.send_admin_with(now, b"1", |b| {
+        s.send_admin_with(ctx, b"1", |b| {
             b.str(112, b"TEST");
         });
         s.timers.test_request = Some(now);
     } else if now.saturating_sub(s.out.last_sent) >= interval {
-        s.send_heartbeat(now, None);
+        s.send_heartbeat(ctx, None);
     }
 }

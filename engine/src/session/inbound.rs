@@ -104,7 +104,7 @@ fn on_message(s: &mut Session, ctx: &mut Ctx, v: &Verdict, msg: &Message) {
         VerdictKind::TooLow => {
             let mut text = [0u8; 80];
             let n = too_low_text(&mut text, s.next_in, v.seq);
-            s.send_logout(ctx.now, &text[..n]);
+            s.send_logout(ctx, &text[..n]);
             s.disconnect(DisconnectReason::SequenceError);
         }
         VerdictKind::SequenceReset => s.on_sequence_reset(ctx, &msg, v),
@@ -205,7 +205,7 @@ impl Session {
             return true;
         }
         self.set_next_in(v.seq + 1, false);
-        self.send_reject(ctx.now, v.seq, h.msg_type, r.reason, r.ref_tag, r.text);
+        self.send_reject(ctx, v.seq, h.msg_type, r.reason, r.ref_tag, r.text);
         self.after_advance(ctx);
         true
     }
@@ -253,7 +253,7 @@ impl Session {
                 if r.reason == reason::GARBLED {
                     return;
                 }
-                return self.send_reject(ctx.now, seq, h.msg_type, r.reason, r.ref_tag, r.text);
+                return self.send_reject(ctx, seq, h.msg_type, r.reason, r.ref_tag, r.text);
             }
         }
         self.dispatch(ctx, msg, h, seq);
@@ -269,13 +269,13 @@ impl Session {
         if matches!(h.msg_type, b"0" | b"1" | b"2" | b"3" | b"4" | b"5") {
             if let Err(r) = ctx.app.on_admin(msg) {
                 let tag = r.ref_tag;
-                return self.send_reject(ctx.now, seq, h.msg_type, r.reason, tag, r.text);
+                return self.send_reject(ctx, seq, h.msg_type, r.reason, tag, r.text);
             }
         }
         match h.msg_type {
             // A Logon held beyond a gap was handled on arrival.
             b"0" | b"3" | b"A" => {}
-            b"1" => self.send_heartbeat(ctx.now, msg.get(112)),
+            b"1" => self.send_heartbeat(ctx, msg.get(112)),
             b"2" => {
                 if let Some(i) = self.served_early.iter().position(|&s| s == seq) {
                     self.served_early.swap_remove(i);
@@ -303,14 +303,14 @@ impl Session {
                     true => "Unsupported Message Type",
                     false => "Unsupported message type",
                 };
-                self.send_business_reject(ctx.now, seq, h.msg_type, 3, None, text);
+                self.send_business_reject(ctx, seq, h.msg_type, 3, None, text);
             }
             Err(super::AppReject::Business {
                 reason,
                 ref_tag,
                 text,
             }) => {
-                self.send_business_reject(ctx.now, seq, h.msg_type, reason, ref_tag, text);
+                self.send_business_reject(ctx, seq, h.msg_type, reason, ref_tag, text);
             }
         }
     }
@@ -359,7 +359,7 @@ impl Session {
         self.gap.requested = Some((begin, covered));
         self.gap.requested_at = ctx.now;
         self.stats.gaps += 1;
-        self.send_admin_with(ctx.now, b"2", |b| {
+        self.send_admin_with(ctx, b"2", |b| {
             b.uint(7, u64::from(begin)).uint(16, u64::from(end));
         });
         self.events.push_back(Event::Gap { begin, end });
@@ -412,7 +412,7 @@ impl Session {
                 self.set_next_in(n, false);
             }
             Some(_) => self.send_reject(
-                ctx.now,
+                ctx,
                 seq,
                 b"4",
                 reason::VALUE_OUT_OF_RANGE,
@@ -420,7 +420,7 @@ impl Session {
                 super::checks::reject_text(reason::VALUE_OUT_OF_RANGE),
             ),
             None => self.send_reject(
-                ctx.now,
+                ctx,
                 seq,
                 b"4",
                 reason::REQUIRED_TAG_MISSING,
@@ -441,7 +441,7 @@ impl Session {
         }
         if new_seq < self.next_in {
             return self.send_reject(
-                ctx.now,
+                ctx,
                 v.seq,
                 b"4",
                 reason::VALUE_OUT_OF_RANGE,
@@ -458,7 +458,7 @@ impl Session {
     fn on_bad_seq(&mut self, ctx: &mut Ctx, h: &Header, seq: u32) {
         if h.msg_type == b"4" && seq != 0 {
             return self.send_reject(
-                ctx.now,
+                ctx,
                 seq,
                 b"4",
                 reason::REQUIRED_TAG_MISSING,
@@ -466,7 +466,7 @@ impl Session {
                 "Required tag missing",
             );
         }
-        self.send_logout(ctx.now, b"MsgSeqNum(34) missing or invalid");
+        self.send_logout(ctx, b"MsgSeqNum(34) missing or invalid");
         self.disconnect(DisconnectReason::SequenceError);
     }
 
@@ -482,7 +482,7 @@ impl Session {
         let (Some(begin), Some(end)) = (begin, end) else {
             let tag = if begin.is_none() { 7 } else { 16 };
             return self.send_reject(
-                ctx.now,
+                ctx,
                 seq,
                 b"2",
                 reason::REQUIRED_TAG_MISSING,

@@ -15,8 +15,7 @@ impl Session {
         }
         let (hb, next_in) = (self.timers.interval_secs(), self.next_in);
         let cfg = self.cfg.clone();
-        let app = &mut *ctx.app;
-        self.send_admin_with(ctx.now, b"A", |b| {
+        self.send_admin_with(ctx, b"A", |b| {
             b.uint(98, 0).uint(108, u64::from(hb));
             if reset {
                 b.char(141, b'Y');
@@ -35,7 +34,6 @@ impl Session {
             if let Some(v) = &cfg.default_appl_ver_id {
                 b.str(1137, v.as_bytes());
             }
-            app.extend_logon(b);
         });
         self.enter(State::AwaitingLogon { sent: true });
     }
@@ -52,19 +50,19 @@ impl Session {
             return self.disconnect(DisconnectReason::LogonRefused);
         }
         if !self.cfg.initiator && !self.check_schedule(ctx) {
-            self.send_logout(ctx.now, super::window::OUTSIDE_TEXT);
+            self.send_logout(ctx, super::window::OUTSIDE_TEXT);
             return self.disconnect(DisconnectReason::OutsideSchedule);
         }
         if !self.cfg.initiator && !self.credentials_match(msg) {
-            self.send_logout(ctx.now, b"Invalid Username or Password");
+            self.send_logout(ctx, b"Invalid Username or Password");
             return self.disconnect(DisconnectReason::LogonRefused);
         }
         let Some(hb) = msg.get_uint(108).and_then(|x| u32::try_from(x).ok()) else {
-            self.send_logout(ctx.now, b"HeartBtInt(108) missing or invalid");
+            self.send_logout(ctx, b"HeartBtInt(108) missing or invalid");
             return self.disconnect(DisconnectReason::LogonRefused);
         };
         if let Err(veto) = ctx.app.on_admin(msg) {
-            self.send_logout(ctx.now, veto.text.as_bytes());
+            self.send_logout(ctx, veto.text.as_bytes());
             return self.disconnect(DisconnectReason::LogonRefused);
         }
         if let Some(v) = msg.get(1137) {
@@ -80,7 +78,7 @@ impl Session {
         if v.seq < self.next_in && !peer_reset {
             let mut text = [0u8; 80];
             let n = super::inbound::too_low_text(&mut text, self.next_in, v.seq);
-            self.send_logout(ctx.now, &text[..n]);
+            self.send_logout(ctx, &text[..n]);
             return self.disconnect(DisconnectReason::SequenceError);
         }
         if !self.cfg.initiator {
@@ -99,7 +97,7 @@ impl Session {
         if self.cfg.enable_next_expected {
             if let Some(n) = msg.get(789).and_then(parse_seq) {
                 if n > self.out.next_out {
-                    self.send_logout(ctx.now, b"NextExpectedMsgSeqNum(789) too high");
+                    self.send_logout(ctx, b"NextExpectedMsgSeqNum(789) too high");
                     return self.disconnect(DisconnectReason::SequenceError);
                 }
                 if n < self.out.next_out {
@@ -146,7 +144,7 @@ impl Session {
     /// The peer's Logout (in order).
     pub(super) fn on_logout(&mut self, ctx: &mut Ctx) {
         if self.state != State::LoggingOut {
-            self.send_logout(ctx.now, b"");
+            self.send_logout(ctx, b"");
         }
         self.commit();
         ctx.app.on_logout(&self.id);

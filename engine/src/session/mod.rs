@@ -321,9 +321,13 @@ pub trait Application {
     /// An application message, delivered exactly once and in order.
     /// Reply (or send anything) through `tx`.
     fn on_message(&mut self, msg: &Message, tx: &mut Sender) -> Result<(), AppReject>;
-    /// Our Logon is being built: add fields to its body (a venue's
-    /// Username/Password or custom tags) after the session's own.
-    fn extend_logon(&mut self, _body: &mut crate::codec::encode::Body) {}
+    /// An admin message of type `msg_type` (Logon `A`, Logout `5`,
+    /// Heartbeat `0`, TestRequest `1`, ResendRequest `2`, Reject `3`,
+    /// BusinessMessageReject `j`) is being built: add fields to its body
+    /// after the session's own (a venue's Username/Password on the Logon,
+    /// custom tags). Resends and GapFills the recovery thread serves from
+    /// the store are not shown: they replay what was sent.
+    fn to_admin(&mut self, _msg_type: &[u8], _body: &mut crate::codec::encode::Body) {}
     /// An inbound admin message the session accepted, before it acts on
     /// it. `Err` vetoes it: a Logon is refused (Logout with the text, then
     /// disconnect, as QuickFIX's `RejectLogon`); any other admin message
@@ -624,11 +628,11 @@ impl Session {
     /// Sends a ResendRequest for `begin..=end` (0: all after) by hand,
     /// while logged on; what comes back below `next_in` is discarded as
     /// duplicates, as QuickFIX does.
-    pub(crate) fn request_resend(&mut self, now: Nanos, begin: u32, end: u32) -> bool {
+    pub(crate) fn request_resend(&mut self, ctx: &mut Ctx, begin: u32, end: u32) -> bool {
         if self.state != State::Active {
             return false;
         }
-        self.send_admin_with(now, b"2", |b| {
+        self.send_admin_with(ctx, b"2", |b| {
             b.uint(7, u64::from(begin)).uint(16, u64::from(end));
         });
         self.commit();
@@ -641,9 +645,9 @@ impl Session {
     }
 
     /// Sends a Logout (we start the handshake).
-    pub(crate) fn logout(&mut self, now: Nanos, text: &str) {
+    pub(crate) fn logout(&mut self, ctx: &mut Ctx, text: &str) {
         if self.state == State::Active {
-            self.send_logout(now, text.as_bytes());
+            self.send_logout(ctx, text.as_bytes());
             self.enter(State::LoggingOut);
             self.commit();
         }

@@ -1,7 +1,7 @@
 //! What we send: seq stamping, the store transaction, the wire buffer, and
 //! the session-level messages built from them.
 
-use super::{Event, Session, SessionConfig};
+use super::{Ctx, Event, Session, SessionConfig};
 use crate::codec::encode::{Body, Encoder};
 use crate::codec::message::Message;
 use crate::codec::time::Nanos;
@@ -191,35 +191,38 @@ impl Session {
     }
 
     /// Builds a body in the scratch buffer and sends it as an admin message.
+    /// The application's [`to_admin`](super::Application::to_admin) may
+    /// add fields after the session's.
     pub(super) fn send_admin_with(
         &mut self,
-        now: Nanos,
+        ctx: &mut Ctx,
         msg_type: &[u8],
         build: impl FnOnce(&mut Body),
     ) {
         let mut body = std::mem::take(&mut self.scratch);
         body.clear();
         build(&mut Body::new(&mut body));
-        self.out.send(now, msg_type, &body, FLAG_ADMIN);
+        ctx.app.to_admin(msg_type, &mut Body::new(&mut body));
+        self.out.send(ctx.now, msg_type, &body, FLAG_ADMIN);
         self.scratch = body;
     }
 
-    pub(super) fn send_heartbeat(&mut self, now: Nanos, test_req_id: Option<&[u8]>) {
-        self.send_admin_with(now, b"0", |b| {
+    pub(super) fn send_heartbeat(&mut self, ctx: &mut Ctx, test_req_id: Option<&[u8]>) {
+        self.send_admin_with(ctx, b"0", |b| {
             if let Some(id) = test_req_id {
                 b.str(112, id);
             }
         });
     }
 
-    pub(super) fn send_logout(&mut self, now: Nanos, text: &[u8]) {
-        self.send_admin_with(now, b"5", |b| {
+    pub(super) fn send_logout(&mut self, ctx: &mut Ctx, text: &[u8]) {
+        self.send_admin_with(ctx, b"5", |b| {
             if !text.is_empty() {
                 b.str(58, text);
             }
         });
         // The reply is due within LogoutTimeout from now.
-        self.timers.logout_sent(now);
+        self.timers.logout_sent(ctx.now);
     }
 
     /// A session Reject(3) of inbound `ref_seq`, in QuickFIX's format for
@@ -229,7 +232,7 @@ impl Session {
     /// and from FIX.4.3 for all; before FIX.4.2 the tag goes in Text(58).
     pub(super) fn send_reject(
         &mut self,
-        now: Nanos,
+        ctx: &mut Ctx,
         ref_seq: u32,
         ref_msg_type: &[u8],
         reason: u32,
@@ -246,7 +249,7 @@ impl Session {
             _ => text.as_bytes(),
         };
         // Fields in tag order, as QuickFIX writes them.
-        self.send_admin_with(now, b"3", |b| {
+        self.send_admin_with(ctx, b"3", |b| {
             b.raw(&route);
             b.uint(45, u64::from(ref_seq));
             if !text.is_empty() {
@@ -276,7 +279,7 @@ impl Session {
     /// A BusinessMessageReject(j) (a Reject before FIX.4.2).
     pub(super) fn send_business_reject(
         &mut self,
-        now: Nanos,
+        ctx: &mut Ctx,
         ref_seq: u32,
         ref_msg_type: &[u8],
         reason: u32,
@@ -284,14 +287,14 @@ impl Session {
         text: &str,
     ) {
         if self.cfg.begin_string.as_str() < "FIX.4.2" {
-            return self.send_reject(now, ref_seq, ref_msg_type, 11, None, text);
+            return self.send_reject(ctx, ref_seq, ref_msg_type, 11, None, text);
         }
         let appl_ver_id = match self.cfg.begin_string.as_str() {
             "FIXT.1.1" => self.cfg.default_appl_ver_id.take(),
             _ => None,
         };
         // Fields in tag order, as QuickFIX writes them.
-        self.send_admin_with(now, b"j", |b| {
+        self.send_admin_with(ctx, b"j", |b| {
             b.uint(45, u64::from(ref_seq));
             if !text.is_empty() {
                 b.str(58, text.as_bytes());

@@ -18,23 +18,26 @@ struct Recorder {
     got: Vec<u32>,
     /// `logon <id>` / `logout <id>`, in order.
     life: Vec<String>,
+    /// The admin message types `to_admin` was shown, in order.
+    admin_out: Vec<Vec<u8>>,
     username: Option<&'static [u8]>,
     veto: Option<&'static [u8]>,
 }
 
 impl Application for Recorder {
+    fn to_admin(&mut self, msg_type: &[u8], body: &mut Body) {
+        self.admin_out.push(msg_type.to_vec());
+        if let (b"A", Some(u)) = (msg_type, self.username) {
+            body.str(553, u);
+        }
+    }
+
     fn on_logon(&mut self, id: &SessionId, _: &mut Sender) {
         self.life.push(format!("logon {id}"));
     }
 
     fn on_logout(&mut self, id: &SessionId) {
         self.life.push(format!("logout {id}"));
-    }
-
-    fn extend_logon(&mut self, body: &mut Body) {
-        if let Some(u) = self.username {
-            body.str(553, u);
-        }
     }
 
     fn on_admin(&mut self, msg: &Message) -> Result<(), SessionReject> {
@@ -105,7 +108,7 @@ impl Side {
     }
 
     fn logout(&mut self, now: Nanos, text: &str) {
-        self.c.logout(now, text);
+        self.c.logout(now, &mut self.app, text);
         self.after(now);
     }
 
@@ -965,6 +968,24 @@ fn the_application_adds_fields_to_our_logon() {
     a.connect(T0);
     let logon = frames(&a.take_wire()).remove(0);
     assert_eq!(Message::new(&logon).get(553), Some(&b"alice"[..]));
+}
+
+#[test]
+fn to_admin_sees_every_admin_message_the_session_builds() {
+    let (a, mut b) = logged_on_pair();
+    b.timeout(T0 + 37_000 * MS); // TestRequest
+    b.recv(T0 + 37_000 * MS, &peer_msg(b"0", 9, false, b"")); // a gap: ResendRequest
+    b.logout(T0 + 37_000 * MS, "bye");
+    let sent: Vec<Vec<u8>> = frames(&b.take_wire())
+        .iter()
+        .map(|f| Message::new(f).msg_type().to_vec())
+        .collect();
+    let shown = &b.app.admin_out[1..]; // after our Logon
+    assert_eq!(shown, &sent[..], "each in the order sent");
+    for t in [&b"1"[..], b"2", b"5"] {
+        assert!(sent.iter().any(|s| s == t), "{sent:?}");
+    }
+    assert_eq!(a.app.admin_out, [b"A".to_vec()]);
 }
 
 #[test]

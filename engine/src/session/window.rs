@@ -67,7 +67,7 @@ impl Session {
     fn new_period(&mut self, ctx: &mut Ctx, start: Nanos) {
         if self.period.is_some() {
             if self.state != State::Disconnected {
-                self.send_logout(ctx.now, NEW_PERIOD_TEXT);
+                self.send_logout(ctx, NEW_PERIOD_TEXT);
                 self.commit();
                 self.disconnect(DisconnectReason::OutsideSchedule);
             }
@@ -82,7 +82,7 @@ impl Session {
 
     fn close_outside_window(&mut self, ctx: &mut Ctx) {
         match self.state {
-            State::Active => self.logout(ctx.now, END_TEXT),
+            State::Active => self.logout(ctx, END_TEXT),
             State::AwaitingLogon { sent: true } if self.cfg.initiator => {
                 self.disconnect(DisconnectReason::OutsideSchedule)
             }

@@ -238,10 +238,20 @@ fn fix42_reject_omits_373_for_reasons_above_11() {
     let mut b = Side::new(cfg);
     b.connect(T0);
     b.c.session_mut().state = State::Active;
-    b.c.session_mut()
-        .send_reject(T0, 2, b"D", 13, Some(40), "Tag appears more than once");
-    b.c.session_mut()
-        .send_reject(T0, 3, b"D", 5, Some(40), "Value is incorrect");
+    let mut ctx = Ctx {
+        now: T0,
+        app: &mut b.app,
+    };
+    let s = b.c.session_mut();
+    s.send_reject(
+        &mut ctx,
+        2,
+        b"D",
+        13,
+        Some(40),
+        "Tag appears more than once",
+    );
+    s.send_reject(&mut ctx, 3, b"D", 5, Some(40), "Value is incorrect");
     let out = frames(&b.take_wire());
     assert_eq!(Message::new(&out[0]).get(373), None);
     assert_eq!(Message::new(&out[0]).get(371), Some(&b"40"[..]));
