@@ -47,6 +47,11 @@
 //!
 //! Bottom up:
 //! - [`codec`]: the FIX wire format;
+//! - [`fields`]: typed access generated from QuickFIX's FIX44.xml: tag
+//!   constants, enums, `Decimal`s, repeating groups (`fix44::groups`) and
+//!   builders and views of the common messages (`fix44::messages`:
+//!   `NewOrderSingle(&mut body).side(Side::Buy)`,
+//!   `ExecutionReportView(&msg).last_px()`);
 //! - [`validator`]: frames each inbound stream and checks MsgSeqNum (the
 //!   software twin of the FPGA validator);
 //! - [`session`]: the FIX session protocol, sans-IO, driven only through

@@ -14,20 +14,7 @@
 //! cargo run --release -p gapless-examples --bin order_client -- client.cfg 1000
 //! ```
 //!
-//! This library holds what both share.
-
-use gapless::codec::encode::Body;
-use gapless::codec::time::{self, Precision};
-
-/// Appends a UTCTimestamp(ms) field for now.
-///
-/// ```
-/// let mut body = Vec::new();
-/// gapless_examples::timestamp(&mut gapless::codec::encode::Body::new(&mut body), 60);
-/// assert!(body.starts_with(b"60=20"));
-/// ```
-pub fn timestamp(b: &mut Body, tag: u32) {
-    let mut ts = [0u8; time::MAX_LEN];
-    let n = time::format(time::now(), Precision::Millis, &mut ts);
-    b.str(tag, &ts[..n]);
-}
+//! Both build their messages with the typed builders and read them with
+//! the typed views generated from FIX44.xml
+//! ([`gapless::fields::fix44::messages`]). This library crate holds only
+//! this page.

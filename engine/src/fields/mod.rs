@@ -328,6 +328,20 @@ impl Body<'_> {
         self.str(tag, &buf[..n])
     }
 
+    /// Appends a UTCTimestamp field at precision `p`.
+    ///
+    /// ```
+    /// use gapless::{codec::encode::Body, codec::time::Precision};
+    /// let mut b = Vec::new();
+    /// Body::new(&mut b).timestamp(60, 1_500_000_000, Precision::Millis);
+    /// assert_eq!(b, b"60=19700101-00:00:01.500\x01");
+    /// ```
+    pub fn timestamp(&mut self, tag: u32, t: Nanos, p: crate::codec::time::Precision) -> &mut Self {
+        let mut buf = [0u8; crate::codec::time::MAX_LEN];
+        let n = crate::codec::time::format(t, p, &mut buf);
+        self.str(tag, &buf[..n])
+    }
+
     /// Appends an enumerated field.
     ///
     /// ```
@@ -397,5 +411,31 @@ mod tests {
         let g: Vec<Entry> = m.repeating(&PARTIES).unwrap().collect();
         assert_eq!((g.len(), g[0].get(PARTY_SUB_ID)), (2, Some(&b"S"[..])));
         assert_eq!(g[1].get(PARTY_ID), Some(&b"B"[..]));
+    }
+
+    #[test]
+    fn a_message_built_with_its_typed_builder_reads_back_through_its_view() {
+        use crate::codec::time::Precision;
+        use fix44::messages::{ExecutionReport, ExecutionReportView};
+        use fix44::{ExecType, Side};
+        let mut body = Vec::new();
+        ExecutionReport(&mut Body::new(&mut body))
+            .exec_type(ExecType::Trade)
+            .side(Side::Sell)
+            .last_px(Decimal::new(10125, 2))
+            .transact_time(1_500_000_000, Precision::Millis)
+            .encoded_text(b"\x01caf\xc3\xa9 34=9\x01");
+        let frame = [&b"8=FIX.4.4\x019=5\x0135=8\x01"[..], &body, b"10=000\x01"].concat();
+        let m = Message::new(&frame);
+        let er = ExecutionReportView(&m);
+        assert_eq!(
+            (er.exec_type(), er.side()),
+            (Some(ExecType::Trade), Some(Side::Sell))
+        );
+        assert_eq!(er.last_px(), Some(Decimal::new(10125, 2)));
+        assert_eq!(er.transact_time(), Some(1_500_000_000));
+        assert_eq!(er.encoded_text(), Some(&b"\x01caf\xc3\xa9 34=9\x01"[..]));
+        assert_eq!(m.get(354), Some(&b"12"[..]), "the LENGTH written first");
+        assert_eq!(er.cl_ord_id(), None);
     }
 }

@@ -18,6 +18,7 @@ use hdrhistogram::Histogram;
 
 use crate::codec::message::{parse_uint, Message};
 use crate::codec::time::{self, Nanos};
+use crate::fields::fix44::messages::{ExecutionReport, ExecutionReportView};
 use crate::fields::fix44::{
     self as tag, groups, ExecType, OrdStatus, PartyIDSource, PartyRole, Side,
 };
@@ -125,26 +126,26 @@ impl Application for Feed {
             // any backlog (no coordinated omission).
             let now = start + id * period;
             let px = Decimal::new(10125, 2);
-            tx.send(b"8", |b| {
-                b.str(tag::ORDER_ID, b"ORD-1")
-                    .uint(tag::EXEC_ID, id)
-                    .enumerated(ExecType::Trade)
-                    .enumerated(OrdStatus::PartiallyFilled);
-                b.str(tag::SYMBOL, b"GPLS")
-                    .enumerated(Side::Buy)
-                    .uint(tag::ORDER_QTY, 100)
-                    .uint(tag::LAST_QTY, 10);
-                b.decimal(tag::LAST_PX, px)
-                    .uint(tag::LEAVES_QTY, 90)
-                    .uint(tag::CUM_QTY, 10)
-                    .decimal(tag::AVG_PX, px);
-                b.uint(tag::NO_PARTY_IDS, PARTIES.len() as u64);
+            tx.send(ExecutionReport::MSG_TYPE, |b| {
+                let mut er = ExecutionReport(b);
+                er.order_id(b"ORD-1").0.uint(tag::EXEC_ID, id);
+                er.exec_type(ExecType::Trade)
+                    .ord_status(OrdStatus::PartiallyFilled)
+                    .symbol(b"GPLS")
+                    .side(Side::Buy)
+                    .order_qty(Decimal::new(100, 0))
+                    .last_qty(Decimal::new(10, 0))
+                    .last_px(px)
+                    .leaves_qty(Decimal::new(90, 0))
+                    .cum_qty(Decimal::new(10, 0))
+                    .avg_px(px)
+                    .no_party_ids(PARTIES.len() as u64);
                 for (id, role) in PARTIES {
-                    b.str(tag::PARTY_ID, id)
+                    er.0.str(tag::PARTY_ID, id)
                         .enumerated(PartyIDSource::Proprietary)
                         .enumerated(role);
                 }
-                b.uint(TAG_SEND_NANOS, now);
+                er.0.uint(TAG_SEND_NANOS, now);
             });
         }
         self.progress.sent.store(self.sent, Ordering::Relaxed);
@@ -161,11 +162,13 @@ const PARTIES: [(&[u8], PartyRole); 2] = [
 /// Parties group, as the Feed wrote it.
 fn reads_back(msg: &Message) -> bool {
     let px = Some(Decimal::new(10125, 2));
-    let typed = msg.get_enum::<ExecType>() == Some(ExecType::Trade)
-        && msg.get_enum::<OrdStatus>() == Some(OrdStatus::PartiallyFilled)
-        && msg.get_enum::<Side>() == Some(Side::Buy)
-        && msg.get_decimal(tag::LAST_PX) == px
-        && msg.get_decimal(tag::AVG_PX) == px;
+    let er = ExecutionReportView(msg);
+    let typed = er.exec_type() == Some(ExecType::Trade)
+        && er.ord_status() == Some(OrdStatus::PartiallyFilled)
+        && er.side() == Some(Side::Buy)
+        && er.last_px() == px
+        && er.avg_px() == px
+        && er.symbol() == Some(&b"GPLS"[..]);
     let Some(entries) = msg.repeating(&groups::PARTIES) else {
         return false;
     };

@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 
 use gapless::codec::encode::Body;
 use gapless::codec::message::Message;
+use gapless::codec::time::{self, Precision};
+use gapless::fields::fix44::messages::NewOrderSingle;
+use gapless::fields::fix44::{HandlInst, OrdType, Side};
+use gapless::fields::Decimal;
 use gapless::launch::EngineBuilder;
 use gapless::runtime::send::SendError;
 use gapless::session::{AppReject, Application, Sender, SessionId};
@@ -57,17 +61,38 @@ fn strategy(mut orders: gapless::runtime::send::SendHandle, shared: Arc<Shared>,
     let mut body = Vec::with_capacity(256);
     for k in 1..=n {
         body.clear();
-        let mut b = Body::new(&mut body);
-        b.str(11, format!("gl-{k}").as_bytes())
-            .char(21, b'1')
-            .str(55, b"GPLS")
-            .char(54, b'1');
-        gapless_examples::timestamp(&mut b, 60);
-        b.uint(38, 100).char(40, b'1');
-        while let Err(SendError::Full) = orders.send(0, b"D", &body) {
+        let mut id = [0u8; 24];
+        NewOrderSingle(&mut Body::new(&mut body))
+            .cl_ord_id(cl_ord_id(&mut id, k))
+            .handl_inst(HandlInst::AutomatedExecutionNoIntervention)
+            .symbol(b"GPLS")
+            .side(Side::Buy)
+            .transact_time(time::now(), Precision::Millis)
+            .order_qty(Decimal::new(100, 0))
+            .ord_type(OrdType::Market);
+        while let Err(SendError::Full) = orders.send(0, NewOrderSingle::MSG_TYPE, &body) {
             std::thread::yield_now();
         }
     }
+}
+
+/// `gl-<k>` in `buf`, without allocating.
+fn cl_ord_id(buf: &mut [u8; 24], k: u64) -> &[u8] {
+    let mut digits = [0u8; 20];
+    let mut n = digits.len();
+    let mut v = k;
+    loop {
+        n -= 1;
+        digits[n] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let len = 3 + digits.len() - n;
+    buf[..3].copy_from_slice(b"gl-");
+    buf[3..len].copy_from_slice(&digits[n..]);
+    &buf[..len]
 }
 
 fn main() -> std::process::ExitCode {

@@ -4,6 +4,10 @@
 //! every session out).
 
 use gapless::codec::message::Message;
+use gapless::codec::time::{self, Precision};
+use gapless::fields::fix44::messages::{ExecutionReport, NewOrderSingleView};
+use gapless::fields::fix44::{self as tag, ExecType, OrdStatus};
+use gapless::fields::Decimal;
 use gapless::launch::EngineBuilder;
 use gapless::session::{AppReject, Application, Sender};
 
@@ -18,24 +22,34 @@ impl Application for Venue {
         if msg.msg_type() != b"D" {
             return Err(AppReject::UnsupportedMessageType);
         }
-        let field = |tag| msg.get(tag).unwrap_or(b"");
+        let order = NewOrderSingleView(msg);
+        let (Some(side), Some(qty)) = (order.side(), order.order_qty()) else {
+            return Err(AppReject::Business {
+                reason: 5, // conditionally required field missing
+                ref_tag: Some(if order.side().is_none() { 54 } else { 38 }),
+                text: "Side(54) and OrderQty(38) are required",
+            });
+        };
         self.next_id += 1;
         let id = self.next_id;
-        tx.send(b"8", |b| {
-            b.str(11, field(11))
-                .uint(37, id)
-                .uint(17, id)
-                .char(150, b'F')
-                .char(39, b'2')
-                .str(55, field(55))
-                .str(54, field(54))
-                .str(38, field(38))
-                .str(32, field(38))
-                .str(31, b"1.00")
-                .uint(151, 0)
-                .str(14, field(38))
-                .str(6, b"1.00");
-            gapless_examples::timestamp(b, 60);
+        let px = Decimal::new(100, 2);
+        tx.send(ExecutionReport::MSG_TYPE, |b| {
+            let mut er = ExecutionReport(b);
+            er.cl_ord_id(order.cl_ord_id().unwrap_or_default())
+                .0
+                .uint(tag::ORDER_ID, id)
+                .uint(tag::EXEC_ID, id);
+            er.exec_type(ExecType::Trade)
+                .ord_status(OrdStatus::Filled)
+                .symbol(order.symbol().unwrap_or_default())
+                .side(side)
+                .order_qty(qty)
+                .last_qty(qty)
+                .last_px(px)
+                .leaves_qty(Decimal::new(0, 0))
+                .cum_qty(qty)
+                .avg_px(px)
+                .transact_time(time::now(), Precision::Millis);
         });
         Ok(())
     }
