@@ -89,7 +89,7 @@ fn fraction(t: Nanos, p: Precision, out: &mut [u8; MAX_LEN]) -> usize {
     18 + digits
 }
 
-/// [`format`] with the date and time of day of the last second formatted
+/// [`format()`] with the date and time of day of the last second formatted
 /// kept: within the same second only the fraction is written (an
 /// engine's SendingTimes are mostly in the second of the previous one).
 ///
@@ -119,7 +119,7 @@ impl Default for SecondCache {
 }
 
 impl SecondCache {
-    /// Writes `t` into `out` as [`format`] does; returns the length used.
+    /// Writes `t` into `out` as [`format()`] does; returns the length used.
     #[inline]
     pub fn format(&mut self, t: Nanos, p: Precision, out: &mut [u8; MAX_LEN]) -> usize {
         let secs = t / 1_000_000_000;

@@ -265,7 +265,7 @@ impl<'a> Iterator for Group<'a, '_> {
 const ENTRY_INDEX: usize = 8;
 
 /// One entry of a [`Group`]: whole fields of the frame, the first
-/// [`ENTRY_INDEX`] of them indexed, so [`get`](Self::get) does not scan.
+/// 8 of them indexed, so [`get`](Self::get) does not scan.
 #[derive(Clone, Copy, Debug)]
 pub struct Entry<'a> {
     bytes: &'a [u8],
