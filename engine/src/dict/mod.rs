@@ -8,6 +8,7 @@
 
 pub mod generate;
 mod load;
+mod table;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -122,21 +123,34 @@ pub struct Layout {
     pub required: Vec<u32>,
     /// Repeating groups by their NumInGroup tag.
     pub groups: TagMap<Group>,
-    /// `fields`, sorted, for [`Layout::has`].
-    sorted: Vec<u32>,
+    /// `fields` below 1024 as a bitmap, for [`Layout::has`].
+    low: [u64; 16],
+    /// `fields` from 1024 on, sorted.
+    high: Vec<u32>,
 }
 
 impl Layout {
     /// `tag` may appear at this level.
+    #[inline]
     pub fn has(&self, tag: u32) -> bool {
-        self.sorted.binary_search(&tag).is_ok()
+        match self.low.get((tag / 64) as usize) {
+            Some(w) => w >> (tag % 64) & 1 != 0,
+            None => self.high.binary_search(&tag).is_ok(),
+        }
     }
 
     /// Builds the lookup once the fields are known.
     fn seal(&mut self) {
-        self.sorted = self.fields.clone();
-        self.sorted.sort_unstable();
-        self.sorted.dedup();
+        self.low = [0; 16];
+        self.high.clear();
+        for &t in &self.fields {
+            match self.low.get_mut((t / 64) as usize) {
+                Some(w) => *w |= 1 << (t % 64),
+                None => self.high.push(t),
+            }
+        }
+        self.high.sort_unstable();
+        self.high.dedup();
     }
 }
 
@@ -273,6 +287,9 @@ enum Part {
 pub struct Validator {
     transport: DataDictionary,
     app: Option<DataDictionary>,
+    /// `transport`'s and `app`'s fields, compiled.
+    transport_fields: table::FieldTable,
+    app_fields: table::FieldTable,
     opts: Options,
     /// Both dictionaries' non-built-in data fields, sorted (`None`: none).
     data: Option<Arc<[(u32, u32)]>>,
@@ -314,6 +331,8 @@ impl Validator {
         pairs.dedup_by_key(|p| p.0);
         let data = (!pairs.is_empty()).then(|| Arc::from(pairs));
         Validator {
+            transport_fields: table::FieldTable::new(&transport),
+            app_fields: app.as_ref().map(table::FieldTable::new).unwrap_or_default(),
             transport,
             app,
             opts,
@@ -321,7 +340,8 @@ impl Validator {
         }
     }
 
-    fn body_dict(&self, msg_type: &[u8]) -> &DataDictionary {
+    /// The dictionary of `msg_type`'s body and its compiled fields.
+    fn body_dict(&self, msg_type: &[u8]) -> (&DataDictionary, &table::FieldTable) {
         match &self.app {
             Some(app)
                 if !self
@@ -330,9 +350,9 @@ impl Validator {
                     .get(msg_type)
                     .is_some_and(|m| m.admin) =>
             {
-                app
+                (app, &self.app_fields)
             }
-            _ => &self.transport,
+            _ => (&self.transport, &self.transport_fields),
         }
     }
 
@@ -350,7 +370,7 @@ impl Validator {
             return Err(data_field_reject(e));
         }
         let msg_type = msg.msg_type();
-        let dict = self.body_dict(msg_type);
+        let (dict, table) = self.body_dict(msg_type);
         let Some(def) = dict.messages.get(msg_type) else {
             // QuickFIX's InvalidMessageType names no RefTagID(371).
             return Err(SessionReject {
@@ -388,7 +408,7 @@ impl Validator {
             if first_error.is_some() {
                 seen.insert(tag);
             } else if let Err(e) =
-                self.check_top_field(dict, def, here, tag, value, &mut seen, &mut fields)
+                self.check_top_field(table, def, here, tag, value, &mut seen, &mut fields)
             {
                 first_error = Some(e);
             }
@@ -413,7 +433,7 @@ impl Validator {
     #[allow(clippy::too_many_arguments)]
     fn check_top_field<'a>(
         &self,
-        dict: &DataDictionary,
+        dict: &table::FieldTable,
         def: &MessageDef,
         here: Part,
         tag: u32,
@@ -456,14 +476,11 @@ impl Validator {
     /// Tag known, value present, format and enum.
     fn check_field(
         &self,
-        dict: &DataDictionary,
+        dict: &table::FieldTable,
         tag: u32,
         value: &[u8],
     ) -> Result<(), SessionReject> {
-        let def = dict
-            .fields
-            .get(&tag)
-            .or_else(|| self.transport.fields.get(&tag));
+        let def = dict.get(tag).or_else(|| self.transport_fields.get(tag));
         let Some(def) = def else {
             if tag == 0 || !self.unknown_allowed(tag) {
                 return Err(reject(
@@ -492,12 +509,11 @@ impl Validator {
                 "Incorrect data format for value",
             ));
         }
-        let allowed = |v: &[u8]| def.values.iter().any(|x| x == v);
-        let in_enum = match def.kind {
-            FieldType::MultipleValue => value.split(|&b| b == b' ').all(allowed),
-            _ => allowed(value),
+        let in_enum = || match def.kind {
+            FieldType::MultipleValue => value.split(|&b| b == b' ').all(|v| def.allows(v)),
+            _ => def.allows(value),
         };
-        if !def.values.is_empty() && !in_enum {
+        if def.enumerated() && !in_enum() {
             return Err(reject(
                 reason::VALUE_OUT_OF_RANGE,
                 tag,
@@ -523,7 +539,7 @@ impl Validator {
     /// delimiter; the number found must equal the NumInGroup value.
     fn check_group<'a>(
         &self,
-        dict: &DataDictionary,
+        dict: &table::FieldTable,
         g: &Group,
         count_tag: u32,
         count: &[u8],
