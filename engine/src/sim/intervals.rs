@@ -29,7 +29,8 @@ pub struct Interval {
 /// iv.record(2_500_000_000, 7_000);
 /// let done = iv.finish(3_000_000_000);
 /// assert_eq!(done.len(), 2);
-/// assert_eq!(done[1].histogram.max(), 7_000);
+/// assert_eq!((done[0].start, done[0].len), (1_000_000_000, 1_500_000_000));
+/// assert_eq!((done[1].start, done[1].histogram.len()), (2_500_000_000, 1));
 /// ```
 #[derive(Debug)]
 pub struct Intervals {
