@@ -8,9 +8,10 @@
  * the outputs are registered, so every path is register to register.
  *
  * WITH_CTL = 1 closes frame_ctl (the frame control loop, a lane chain)
- * in the same loop: its 15-bit state, and the frame's CheckSum snapshots
- * (the running sum before its first byte and at its body's last byte)
- * join the session's word; body_end takes its garbled lanes and
+ * in the same loop: its 49-bit state, and the frame's CheckSum state
+ * (the running sum before its first byte, and the frame's sum once its
+ * body has ended)
+ * join the session's word; body_end takes its garbled-in-body lanes and
  * accepted BodyLength ends from frame_ctl, and frame_ctl its carried
  * body's last lane from body_end and each lane's CheckSum compare from
  * the lane sums. The BodyLength value is still one registered input for
@@ -52,7 +53,8 @@ always @(posedge clk) begin
     max_bcd <= a_max_bcd;
 end
 
-localparam W = WITH_CTL ? 46 + 15 + 16 : 46;
+localparam CW = 49;  // frame_ctl's state
+localparam W = WITH_CTL ? 46 + CW + 16 : 46;
 /* verilator lint_off UNUSEDSIGNAL */
 wire b_valid;
 wire [5:0] b_sess;
@@ -80,47 +82,50 @@ cksum_prefix ck (
 wire [15:0] ctl_out;
 generate
     if (WITH_CTL) begin : ctl
-        wire [14:0] in_st = cur[60:46];
-        wire [7:0] snap = cur[68:61], bsum = cur[76:69];
+        wire [CW-1:0] in_st = cur[46 +: CW];
+        wire [7:0] snap = cur[46 + CW +: 8], fsum = cur[54 + CW +: 8];
         wire [7:0] in_sum = cur[15:8] + cur[7:0];
-        wire [7:0] ev, garb, bl_acc;
+        wire [7:0] ev, garb, bl_acc, garb_body;
         wire [23:0] reason;
-        wire [14:0] out_st;
-        wire [15*8-1:0] lane_st;
+        wire [CW-1:0] out_st;
+        wire [CW*8-1:0] lane_st;
         reg [7:0] ck_ok;
         wire small = b_bl_bcd[27:4] == 24'd0 && b_bl_bcd[3:0] <= 4'd7;
         frame_ctl fc (
             .data(b_data), .count(b_count), .bl_lt5({8{lt5}}), .bl_gt({8{gt}}),
             .bl_small({8{small}}), .bl_lo({8{b_bl_bcd[2:0]}}), .last_c(last_c), .ck_ok(ck_ok),
             .in_st(in_st), .out_st(out_st), .ev(ev), .garb(garb), .reason(reason),
-            .bl_acc(bl_acc), .lane_st(lane_st)
+            .bl_acc(bl_acc), .garb_body(garb_body), .lane_st(lane_st)
         );
         assign be_bl_end = bl_acc;
-        assign be_garb = garb;
+        assign be_garb = garb_body;
         // The state after lane j: lane_st[j + 1], out_st after the last.
-        wire [15*9-1:0] st_after = {out_st, lane_st[15*8-1:15]};
-        reg [7:0] n_snap, n_bsum;
+        // Bits (frame_ctl.v): 0 NOT S_BEGIN with 0 matched, 9 S_HUNT with
+        // 4 matched, 10 S_BSV at index 5, 41 S_TRL before its first byte.
+        wire [CW*9-1:0] st_after = {out_st, lane_st[CW*8-1:CW]};
+        reg [7:0] n_snap, n_fsum;
         integer j;
         always @* begin
             n_snap = snap;
-            n_bsum = bsum;
+            n_fsum = fsum;
             for (j = 0; j < 8; j = j + 1) begin
-                ck_ok[j] = ((j == 7 && lane_st[14:12] == 3'd5 && lane_st[15*1+14 -: 3] == 3'd6)
-                            ? lane_sum[7:0] : bsum) - snap == b_ck;
+                // The trailer's SOH at lane 7 of a body that ended at lane 0.
+                // (The frame started in an earlier beat: it is >= 22 bytes.)
+                ck_ok[j] = ((j == 7 && lane_st[CW + 41]) ? lane_sum[7:0] - snap : fsum) == b_ck;
                 if (j < b_count) begin
-                    // A frame starts here (S_BEGIN, index 0), or 4 bytes back (the hunt's X).
-                    if (lane_st[15*j+12 +: 3] == 3'd0 && lane_st[15*j+7 +: 5] == 5'd0)
+                    // A frame starts here (S_BEGIN, 0 matched), or 4 bytes back (the hunt's X).
+                    if (!lane_st[CW*j])
                         n_snap = j == 0 ? in_sum : lane_sum[8*(j-1) +: 8];
-                    if (lane_st[15*j+12 +: 3] == 3'd7 && st_after[15*j+12 +: 3] == 3'd1)
+                    if (lane_st[CW*j + 9] && st_after[CW*j + 10])
                         n_snap = lane_sum[8*j +: 8] - 8'd92;
-                    if (lane_st[15*j+12 +: 3] == 3'd5 && st_after[15*j+12 +: 3] == 3'd6)
-                        n_bsum = lane_sum[8*j +: 8];
+                    if (st_after[CW*j + 41])
+                        n_fsum = lane_sum[8*j +: 8] - snap;
                 end
             end
         end
-        assign nxt[60:46] = out_st;
-        assign nxt[68:61] = n_snap;
-        assign nxt[76:69] = n_bsum;
+        assign nxt[46 +: CW] = out_st;
+        assign nxt[46 + CW +: 8] = n_snap;
+        assign nxt[54 + CW +: 8] = n_fsum;
         assign ctl_out = {ev ^ bl_acc, garb ^ reason[7:0] ^ reason[15:8] ^ reason[23:16]};
     end else begin : no_ctl
         assign be_bl_end = b_bl_end;

@@ -10,8 +10,9 @@
 // derived from the reference's state at that lane (BodyLength value,
 // carried body count, CheckSum digits and sum), and are random at every
 // lane where the rules must not read them. Checked at every lane: the
-// event, garbled, reason, BodyLength-accepted flags, and the control
-// state before the lane against the reference's.
+// event, garbled, reason, BodyLength-accepted and garbled-in-body flags,
+// and the control state before the lane (one state bit set, the same
+// state as the reference's).
 // Run: scripts/rtl_tb.sh (verilator --binary --timing).
 
 `timescale 1ns / 1ps
@@ -20,7 +21,7 @@
 module tb_frame_ctl;
 
 localparam PS_W = 184;
-localparam ST_W = 15;
+localparam ST_W = 49;
 localparam [2:0] S_BEGIN = 3'd0, S_BSV = 3'd1, S_BL = 3'd4, S_BODY = 3'd5, S_TRL = 3'd6,
                  S_HUNT = 3'd7;
 
@@ -30,7 +31,7 @@ logic [7:0] bl_lt5 = 0, bl_gt = 0, bl_small = 0, last_c = 0, ck_ok = 0;
 logic [23:0] bl_lo = 0;
 logic [ST_W-1:0] in_st = 0;
 wire [ST_W-1:0] out_st;
-wire [7:0] ev, garb, bl_acc;
+wire [7:0] ev, garb, bl_acc, garb_body;
 wire [23:0] reason;
 wire [ST_W*8-1:0] lane_st;
 logic [23:0] max_body = 24'd65536;
@@ -38,7 +39,7 @@ logic [23:0] max_body = 24'd65536;
 frame_ctl dut (
     .data(data), .count(count), .bl_lt5(bl_lt5), .bl_gt(bl_gt), .bl_small(bl_small),
     .bl_lo(bl_lo), .last_c(last_c), .ck_ok(ck_ok), .in_st(in_st), .out_st(out_st),
-    .ev(ev), .garb(garb), .reason(reason), .bl_acc(bl_acc), .lane_st(lane_st)
+    .ev(ev), .garb(garb), .reason(reason), .bl_acc(bl_acc), .garb_body(garb_body), .lane_st(lane_st)
 );
 
 // The reference: 8 byte steps chained, as the old seq_validator does.
@@ -197,6 +198,23 @@ task automatic fail(input string what);
     errors++;
 endtask
 
+// frame_ctl's one-hot state as {fst, k, cnt, fs, psoh} in the old
+// framer's terms (meaningful when exactly one state bit is set).
+function automatic [14:0] decode(input [ST_W-1:0] x);
+    logic [3:0] fst = 4'd0;
+    logic [4:0] k = 0;
+    logic [2:0] cnt = 0, fs = 0;
+    for (int i = 0; i < 5; i++) if ((i == 0 ? !x[0] : x[i])) {fst, k} = {4'd0, 5'(i)};
+    for (int i = 0; i < 5; i++) if (x[5 + i]) {fst, k} = {4'd7, 5'(i)};
+    for (int i = 0; i < 14; i++) if (x[10 + i]) {fst, k} = {4'd1, 5'(5 + i)};
+    if (x[24]) fst = 4'd2;
+    if (x[25]) fst = 4'd3;
+    for (int i = 0; i < 8; i++) if (x[26 + i]) {fst, cnt} = {4'd4, 3'(i)};
+    for (int i = 0; i < 7; i++) if (x[34 + i]) {fst, fs} = {4'd5, 3'(i)};
+    for (int i = 0; i < 7; i++) if (x[41 + i]) {fst, cnt} = {4'd6, 3'(i)};
+    return {fst[2:0], k, cnt, fs, x[48]};
+endfunction
+
 function automatic [2:0] f_fst(input [PS_W-1:0] p); return p[183:181]; endfunction
 function automatic [23:0] f_idx(input [PS_W-1:0] p); return p[180:157]; endfunction
 function automatic [2:0] f_cnt(input [PS_W-1:0] p); return p[156:154]; endfunction
@@ -243,14 +261,17 @@ initial begin
             end
             #1;
             for (int j = 0; j < n; j++) begin
-                logic [2:0] fst = lane_st[ST_W*j + 12 +: 3];
-                logic [4:0] k = lane_st[ST_W*j + 7 +: 5];
-                logic [2:0] cnt = lane_st[ST_W*j + 4 +: 3];
-                logic [2:0] fs = lane_st[ST_W*j + 1 +: 3];
-                logic psoh = lane_st[ST_W*j];
+                logic [14:0] d = decode(lane_st[ST_W*j +: ST_W]);
+                logic [2:0] fst = d[14:12];
+                logic [4:0] k = d[11:7];
+                logic [2:0] cnt = d[6:4];
+                logic [2:0] fs = d[3:1];
+                logic psoh = d[0];
+                int hot = $countones({!lane_st[ST_W*j], lane_st[ST_W*j+1 +: 47]});
                 logic [2:0] rfst = f_fst(ps[j]);
                 logic [4:0] rfs = f_fs(ps[j]);
                 string at = $sformatf("offset %0d lane %0d (ref state %0d)", p + j, j, rfst);
+                if (hot != 1) fail({at, $sformatf(": %0d state bits set", hot)});
                 if (fst != rfst) fail({at, $sformatf(": state %0d", fst)});
                 if ((rfst == S_BEGIN || rfst == S_BSV) && k != 5'(f_idx(ps[j])))
                     fail({at, $sformatf(": k %0d, idx %0d", k, f_idx(ps[j]))});
@@ -265,6 +286,7 @@ initial begin
                           reason[3*j +: 3], r_ev[j], r_garb[j], r_reason[j])});
                 if (bl_acc[j] != (rfst == S_BL && f_fst(ps[j+1]) == S_BODY))
                     fail({at, ": bl_acc"});
+                if (garb_body[j] != (r_garb[j] && r_reason[j] == 3'd4)) fail({at, ": garb_body"});
                 if (r_ev[j] && !r_garb[j]) n_ok++;
                 if (r_garb[j]) n_garb[r_reason[j]]++;
                 if (rfst == S_HUNT && f_fst(ps[j+1]) == S_BSV) n_hunt++;
