@@ -46,8 +46,20 @@
  * CheckSum flags) and
  * lane_st[ST_W*j +: ST_W], the state before lane j (a frame's first
  * byte is the lane in S_BEGIN with 0 bytes matched, or 4 lanes before
- * the lane where S_HUNT with 4 matched sees `X`). Still a lane chain:
- * see docs/VALIDATOR.md for its depth.
+ * the lane where S_HUNT with 4 matched sees `X`).
+ *
+ * Structure: a lane's step is an AND-OR of the previous lane's state
+ * bits and its byte's flags (one-hot: no counter, no compare). The
+ * session's state is run through the beat as if nothing ended in it
+ * (the carried run: a frame's end or garbled byte leaves no bit set), so
+ * that run never feeds a GARBLED term back into S_HUNT. What follows an
+ * event depends on the data alone (within 8 bytes a new frame reaches
+ * no BodyLength SOH, body or trailer, so no per-session flag), so it is
+ * computed for every lane: S_HUNT reading lane i again after a garbled
+ * byte there, S_BEGIN from lane i after a frame ending at lane i - 1;
+ * the carried run's event, at most one, picks one of them. Those runs
+ * may hold the beat's second event. See docs/VALIDATOR.md for the
+ * depth.
  */
 
 `resetall
@@ -81,48 +93,30 @@ module frame_ctl #(
 localparam [2:0] R_BEGIN = 3'd1, R_BODYLEN = 3'd2, R_TOOLONG = 3'd3,
                  R_MSGTYPE = 3'd4, R_TRAILER = 3'd5, R_CHECKSUM = 3'd6;
 localparam NBS = MAX_BS - 2;  // BeginString index 5 .. 2 + MAX_BS
+// The working state: the one-hot state (bit 0 S_BEGIN with 0 matched,
+// here not inverted), then cr, sm[7:0] and the OR of the S_BSV, S_BL and
+// S_BODY groups.
+localparam IW = ST_W + 12;
+localparam EW = 7;  // {g, done, reason[2:0], acc, g_msgtype}
 
-// One lane's state, one-hot groups.
-reg [4:0] bg, hu;
-reg [NBS-1:0] bs;
-reg n9, n9eq;
-reg [7:0] bl;
-reg [6:0] bd;
-reg [6:0] tr;
-reg psoh;
-// How a body open at this lane ends in this beat: cr carried in (last_c);
-// sm[r] begun in this beat, r bytes to go; neither: too long for it.
-reg cr;
-reg [7:0] sm;
-// Each group's OR, kept along the lanes by its own transitions (so no
-// lane needs a wide OR of the group).
-reg in_bs, in_bl, in_bd, nin_bs, nin_bl, nin_bd;
-
-reg [4:0] nbg, nhu, m;
-reg [NBS-1:0] nbs;
-reg nn9, nn9eq;
-reg [7:0] nbl, nsm;
-reg [6:0] nbd, ntr;
-reg npsoh, ncr;
-
-reg [7:0] b;
-reg soh, dig, c8, ceq, c9, c1, c0, c3, c5, cx;
-reg g_begin, g_bodylen, g_toolong, g_msgtype, g_trailer, g_checksum, g, done, acc, inbody,
-    body_last, found;
-reg [ST_W-1:0] st [0:8];
-integer j, q;
-
-always @* begin
-    {psoh, tr, bd, bl, n9eq, n9, bs, hu, bg[4:1]} = in_st[ST_W-1:1];
-    bg[0] = !in_st[0];
-    cr = 1'b1;
-    sm = 8'd0;
-    {in_bs, in_bl, in_bd} = {|bs, |bl, |bd};
-    {ev, garb, bl_acc, garb_body} = 32'd0;
-    reason = 24'd0;
-    for (j = 0; j < 8; j = j + 1) begin
-        st[j] = {psoh, tr, bd, bl, n9eq, n9, bs, hu, bg[4:1], !bg[0]};
-        b = data[8*j +: 8];
+// One lane's step. With fb = 0 a frame's end or garbled byte leaves no
+// state bit set (the caller picks the continuation); with fb = 1 it goes
+// to S_BEGIN / S_HUNT.
+function automatic [IW+EW-1:0] step(input [IW-1:0] x, input [7:0] b, input fb,
+                                     input lt5, input gt, input sml, input [2:0] lo,
+                                     input lastc, input ck);
+    reg [4:0] bg, hu, m, nbg, nhu;
+    reg [NBS-1:0] bs, nbs;
+    reg n9, n9eq, nn9, nn9eq, psoh, npsoh, cr, ncr, in_bs, in_bl, in_bd;
+    reg nin_bs, nin_bl, nin_bd;
+    reg [7:0] bl, nbl, sm, nsm;
+    reg [6:0] bd, nbd, tr, ntr;
+    reg soh, dig, c8, ceq, c9, c1, c0, c3, c5, cx;
+    reg g_begin, g_bodylen, g_toolong, g_msgtype, g_trailer, g_checksum, g, done, acc,
+        body_last, found;
+    reg [2:0] why;
+    begin
+        {in_bd, in_bl, in_bs, sm, cr, psoh, tr, bd, bl, n9eq, n9, bs, hu, bg} = x;
         soh = b == 8'h01;
         dig = b >= "0" && b <= "9";
         c8 = b == "8";
@@ -134,24 +128,22 @@ always @* begin
         c5 = b == "5";
         cx = b == "X";
         m = {cx, b == "I", b == "F", ceq, c8};  // `8=FIX`, byte k
-        inbody = in_bd;
-
-        // The offending byte, by reason.
         g_begin = |(bg & ~m) || (bs[NBS-1] && !soh);
         g_bodylen = (n9 && !c9) || (n9eq && !ceq)
-                    || (in_bl && soh && (bl[0] || bl_lt5[j])) || (in_bl && !soh && !dig);
-        g_toolong = (in_bl && !bl[0] && soh && !bl_lt5[j] && bl_gt[j]) || (bl[7] && dig);
+                    || (in_bl && soh && (bl[0] || lt5)) || (in_bl && !soh && !dig);
+        g_toolong = (in_bl && !bl[0] && soh && !lt5 && gt) || (bl[7] && dig);
         g_msgtype = (bd[0] && !c3) || (bd[1] && !c5) || (bd[2] && !ceq) || (bd[3] && soh);
         g_trailer = (tr[0] && !(psoh && c1)) || (tr[1] && !c0) || (tr[2] && !ceq)
                     || (|tr[5:3] && !dig) || (tr[6] && !soh);
-        g_checksum = tr[6] && soh && !ck_ok[j];
+        g_checksum = tr[6] && soh && !ck;
         g = g_begin || g_bodylen || g_toolong || g_msgtype || g_trailer || g_checksum;
-        done = tr[6] && soh && ck_ok[j];
-        acc = in_bl && !bl[0] && soh && !bl_lt5[j] && !bl_gt[j];
-        body_last = inbody && ((cr && last_c[j]) || sm[1]);
+        done = tr[6] && soh && ck;
+        acc = in_bl && !bl[0] && soh && !lt5 && !gt;
+        body_last = in_bd && ((cr && lastc) || sm[1]);
+        why = g_begin ? R_BEGIN : g_bodylen ? R_BODYLEN : g_toolong ? R_TOOLONG
+            : g_msgtype ? R_MSGTYPE : g_trailer ? R_TRAILER : g_checksum ? R_CHECKSUM : 3'd0;
 
-        // The next state; a garbled byte goes to S_HUNT whatever the rest.
-        nbg = {bg[3:0] & m[3:0], done};
+        nbg = {bg[3:0] & m[3:0], fb && done};
         found = (bg[4] || hu[4]) && cx;
         nbs = {bs[NBS-2:0] & {(NBS-1){!soh}}, found};
         nn9 = in_bs && soh;
@@ -165,39 +157,125 @@ always @* begin
         nbd[5] = bd[4] && !soh;
         nbd[6] = (bd[4] && soh) || bd[5] || bd[6];
         nbd[6:1] = nbd[6:1] & {6{!body_last}};
-        // (A body's last byte is never one of MsgType's first four: BodyLength >= 5.)
         ntr = {tr[5:3] & {3{dig}}, tr[2] && ceq, tr[1] && c0, tr[0] && psoh && c1,
                body_last && !g_msgtype};
-        // S_HUNT: the bytes of `8=FIX` matched so far, restarting on `8`.
-        nhu[0] = (g || |(hu & ~m)) && !c8;
-        nhu[1] = (g || hu[0] || |(hu[4:1] & ~m[4:1])) && c8;
+        nhu[0] = ((fb && g) || |(hu & ~m)) && !c8;
+        nhu[1] = ((fb && g) || hu[0] || |(hu[4:1] & ~m[4:1])) && c8;
         nhu[4:2] = hu[3:1] & m[3:1];
-        npsoh = inbody ? soh : psoh && !(done || found);
+        npsoh = in_bd ? soh : psoh && !(done || found);
         ncr = cr && !acc;
-        nsm = acc ? (bl_small[j] ? 8'd1 << bl_lo[3*j +: 3] : 8'd0) : sm >> 1;
-        // Every transition above leaves a state whose byte is not garbled,
-        // so only S_HUNT needs g: nothing else is masked by it.
+        nsm = acc ? (sml ? 8'd1 << lo : 8'd0) : sm >> 1;
         nin_bs = found || (in_bs && !soh && !bs[NBS-1]);
         nin_bl = (n9eq && ceq) || (in_bl && dig && !bl[7]);
         nin_bd = acc || (in_bd && !body_last && !g_msgtype);
-
-        if (j < count) begin
-            ev[j] = g || done;
-            garb[j] = g;
-            bl_acc[j] = acc && !g;
-            garb_body[j] = g_msgtype;
-            reason[3*j +: 3] = g_begin ? R_BEGIN : g_bodylen ? R_BODYLEN : g_toolong ? R_TOOLONG
-                             : g_msgtype ? R_MSGTYPE : g_trailer ? R_TRAILER
-                             : g_checksum ? R_CHECKSUM : 3'd0;
-        end
-        {bg, hu, bs, n9, n9eq, bl, bd, tr, psoh, cr, sm, in_bs, in_bl, in_bd} =
-            {nbg, nhu, nbs, nn9, nn9eq, nbl, nbd, ntr, npsoh, ncr, nsm, nin_bs, nin_bl, nin_bd};
+        step = {nin_bd, nin_bl, nin_bs, nsm, ncr, npsoh, ntr, nbd, nbl, nn9eq, nn9, nbs, nhu, nbg,
+                g, done, why, acc, g_msgtype};
     end
-    st[8] = {psoh, tr, bd, bl, n9eq, n9, bs, hu, bg[4:1], !bg[0]};
-    // Lanes at and above count leave the state as it is.
-    out_st = st[0];
-    for (q = 1; q <= 8; q = q + 1) if (count == q[3:0]) out_st = st[q];
-    for (q = 0; q < 8; q = q + 1) lane_st[ST_W*q +: ST_W] = st[q];
+endfunction
+
+/* verilator lint_off UNUSEDSIGNAL */
+function automatic [ST_W-1:0] ext(input [IW-1:0] x);  // the bits the session keeps
+    ext = {x[ST_W-1:1], !x[0]};
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
+
+// The carried run: from in_st, each lane as if nothing ended before it.
+reg [IW-1:0] r [0:8];
+reg [EW-1:0] re [0:7];
+// The continuations, from the data alone: ch[i] after a garbled byte at
+// lane i (S_HUNT reading lane i again), cb[i] after a frame ending at
+// lane i - 1 (S_BEGIN from lane i). cx_*[i][j]: the state before lane j.
+reg [IW-1:0] chs [0:7][0:8];
+reg [IW-1:0] cbs [1:8][0:8];
+reg [EW-1:0] che [0:7][0:7];
+reg [EW-1:0] cbe [1:8][0:7];
+reg [IW-1:0] zero_st, hunt_st, begin_st, s, cont;
+reg [IW+EW-1:0] t;
+reg [7:0] eg, ed;  // the carried run's garbled byte / frame end, by lane
+integer i, j;
+
+always @* begin
+    zero_st = {IW{1'b0}};
+    hunt_st = zero_st;
+    hunt_st[5] = 1'b1;
+    begin_st = zero_st;
+    begin_st[0] = 1'b1;
+    // Continuations (no per-session input: they can reach no BodyLength
+    // SOH, body or trailer within the beat).
+    for (i = 0; i < 8; i = i + 1) begin
+        for (j = 0; j <= 8; j = j + 1) chs[i][j] = zero_st;
+        chs[i][i] = hunt_st;
+        for (j = i; j < 8; j = j + 1) begin
+            t = step(chs[i][j], data[8*j +: 8], 1'b1, 1'b0, 1'b0, 1'b0, 3'd0, 1'b0, 1'b0);
+            chs[i][j+1] = t[IW+EW-1:EW];
+            che[i][j] = t[EW-1:0];
+        end
+        for (j = 0; j < i; j = j + 1) che[i][j] = {EW{1'b0}};
+    end
+    for (i = 1; i <= 8; i = i + 1) begin
+        for (j = 0; j <= 8; j = j + 1) cbs[i][j] = zero_st;
+        cbs[i][i] = begin_st;
+        for (j = 0; j < 8; j = j + 1) cbe[i][j] = {EW{1'b0}};
+        for (j = i; j < 8; j = j + 1) begin
+            t = step(cbs[i][j], data[8*j +: 8], 1'b1, 1'b0, 1'b0, 1'b0, 3'd0, 1'b0, 1'b0);
+            cbs[i][j+1] = t[IW+EW-1:EW];
+            cbe[i][j] = t[EW-1:0];
+        end
+    end
+
+    // The carried run.
+    r[0] = {3'd0, 8'd0, 1'b1, in_st[ST_W-1:1], !in_st[0]};
+    r[0][IW-1] = |in_st[40:34];
+    r[0][IW-2] = |in_st[33:26];
+    r[0][IW-3] = |in_st[23:10];
+    for (j = 0; j < 8; j = j + 1) begin
+        t = step(r[j], data[8*j +: 8], 1'b0, bl_lt5[j], bl_gt[j], bl_small[j], bl_lo[3*j +: 3],
+                 last_c[j], ck_ok[j]);
+        r[j+1] = t[IW+EW-1:EW];
+        re[j] = t[EW-1:0];
+        eg[j] = t[6] && j < count;
+        ed[j] = t[5] && j < count;
+    end
+
+    // Each lane: the carried run until its event, then that event's
+    // continuation.
+    {ev, garb, bl_acc, garb_body} = 32'd0;
+    reason = 24'd0;
+    out_st = {ST_W{1'b0}};
+    for (j = 0; j < 8; j = j + 1) begin
+        s = r[j];
+        for (i = 0; i < j; i = i + 1) begin
+            if (eg[i]) s = s | chs[i][j];
+            if (ed[i]) s = s | cbs[i+1][j];
+        end
+        lane_st[ST_W*j +: ST_W] = ext(s);
+        if (j < count) begin
+            t[EW-1:0] = re[j];
+            for (i = 0; i < j; i = i + 1) begin
+                if (eg[i]) t[EW-1:0] = t[EW-1:0] | che[i][j];
+                if (ed[i]) t[EW-1:0] = t[EW-1:0] | cbe[i+1][j];
+            end
+            ev[j] = t[6] || t[5];
+            garb[j] = t[6];
+            reason[3*j +: 3] = t[4:2];
+            bl_acc[j] = re[j][1];
+            garb_body[j] = re[j][0];
+        end
+    end
+    // The state after the beat: the continuations' and the carried run's
+    // states at lane `count` are picked first (the continuations' from the
+    // data alone), then the carried event chooses.
+    s = r[0];
+    for (j = 1; j <= 8; j = j + 1) if (count == j[3:0]) s = r[j];
+    for (i = 0; i < 8; i = i + 1) begin
+        cont = chs[i][0];
+        for (j = 1; j <= 8; j = j + 1) if (count == j[3:0]) cont = chs[i][j];
+        if (eg[i]) s = s | cont;
+        cont = cbs[i+1][0];
+        for (j = 1; j <= 8; j = j + 1) if (count == j[3:0]) cont = cbs[i+1][j];
+        if (ed[i]) s = s | cont;
+    end
+    out_st = ext(s);
 end
 
 endmodule

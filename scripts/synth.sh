@@ -20,8 +20,8 @@ MAX_LTP=${MAX_LTP:-54}
 # loop is not in it yet.
 MAX_LOOP_LTP=${MAX_LOOP_LTP:-7}
 # The same loop with frame_ctl closed in it (loop_probe WITH_CTL=1).
-MAX_CTL_LOOP_LTP=${MAX_CTL_LOOP_LTP:-15}
-STAGES=("beat_compact 4" "tag_detect 3" "value_merge 5" "body_end 6" "cksum_prefix 7" "bcd_to_bin 7" "seq_classify_bcd 7" "sess_state 5" "frame_ctl 12")
+MAX_CTL_LOOP_LTP=${MAX_CTL_LOOP_LTP:-12}
+STAGES=("beat_compact 4" "tag_detect 3" "value_merge 5" "body_end 6" "cksum_prefix 7" "bcd_to_bin 7" "seq_classify_bcd 7" "sess_state 5" "frame_ctl 11")
 out=${1:-target/synth}
 mkdir -p "$out"
 SRC=(fpga/seq_validator.v fpga/fix_parse_step.v fpga/seq_classify.v fpga/verdict_record.v fpga/verdict_fifo.v)

@@ -141,6 +141,9 @@ task automatic frame();
         default: mt = "0";
     endcase
     body = (roll == 11) ? "" : (roll == 12) ? "34=5\001" : {"35=", (roll == 13) ? "" : mt, "\001"};
+    // MsgType not first, garbled at an `8` that starts `8=FIX`, garbled
+    // again 6 bytes on: two GARBLED in one beat, the second in the hunt.
+    if (roll >= 47 && roll < 50) body = {"8=FIX\001Q35=", mt, "\001"};
     repeat ($urandom_range(0, 6)) begin
         case ($urandom_range(0, 7))
             0: body = {body, "34=", num($urandom_range(0, 99999)), "\001"};
@@ -183,7 +186,7 @@ task automatic frame();
     if ($urandom_range(0, 9) == 0) begin
         case ($urandom_range(0, 3))
             0: put("8=FI");
-            1: put("88=F8=FIX");
+            1: put($urandom_range(0, 1) ? "88=F8=FIX" : "88=FIX\001Q");
             2: put("xx8=");
             default: repeat ($urandom_range(1, 12)) s.push_back(rand_byte());
         endcase
@@ -193,6 +196,7 @@ endtask
 // ------------------------------------------------------------ checking
 int errors = 0;
 int n_ok = 0, n_garb [1:6], n_hunt = 0, n_same_beat = 0, n_carried = 0, n_straddle = 0;
+int n_two = 0, n_two_garb = 0;  // beats with two events; both GARBLED
 task automatic fail(input string what);
     if (errors < 10) $display("FAIL %s", what);
     errors++;
@@ -296,6 +300,10 @@ initial begin
                 end
                 if (r_ev[j] && !r_garb[j] && j < 6) n_straddle++;
             end
+            if ($countones(r_ev & ((9'd1 << n) - 1)) >= 2) begin
+                n_two++;
+                if ($countones(r_garb & ((9'd1 << n) - 1)) >= 2) n_two_garb++;
+            end
             if (out_st != lane_st[0 +: ST_W] && n == 0) fail("out_st of an empty beat");
             in_st = out_st;
             ref_st = ps[8];
@@ -304,11 +312,11 @@ initial begin
     end
     for (int q = 1; q <= 6; q++)
         if (n_garb[q] < 20) fail($sformatf("GARBLED reason %0d only %0d times", q, n_garb[q]));
-    if (n_ok < 1000 || n_hunt < 1000 || n_same_beat < 20 || n_carried < 1000)
+    if (n_ok < 1000 || n_hunt < 1000 || n_same_beat < 20 || n_carried < 1000 || n_two_garb < 20)
         fail("coverage");
-    $display("tb_frame_ctl: 600,000 bytes in 4 runs: %0d frames complete, garbled by reason %0d %0d %0d %0d %0d %0d, %0d found by the hunt, bodies ending in their BodyLength's beat %0d, in a later beat %0d",
+    $display("tb_frame_ctl: 600,000 bytes in 4 runs: %0d frames complete, garbled by reason %0d %0d %0d %0d %0d %0d, %0d found by the hunt, bodies ending in their BodyLength's beat %0d, in a later beat %0d; %0d beats with two events, %0d of them both GARBLED",
              n_ok, n_garb[1], n_garb[2], n_garb[3], n_garb[4], n_garb[5], n_garb[6], n_hunt,
-             n_same_beat, n_carried);
+             n_same_beat, n_carried, n_two, n_two_garb);
     if (errors == 0) $display("tb_frame_ctl: PASS");
     else $display("tb_frame_ctl: %0d FAILURES", errors);
     $finish;
