@@ -20,7 +20,7 @@ MAX_LTP=${MAX_LTP:-54}
 # loop is not in it yet.
 MAX_LOOP_LTP=${MAX_LOOP_LTP:-7}
 # The same loop with frame_ctl closed in it (loop_probe WITH_CTL=1).
-MAX_CTL_LOOP_LTP=${MAX_CTL_LOOP_LTP:-12}
+MAX_CTL_LOOP_LTP=${MAX_CTL_LOOP_LTP:-11}
 STAGES=("beat_compact 4" "tag_detect 3" "value_merge 5" "body_end 6" "cksum_prefix 7" "bcd_to_bin 7" "seq_classify_bcd 7" "sess_state 5" "frame_ctl 11")
 out=${1:-target/synth}
 mkdir -p "$out"

@@ -4,7 +4,7 @@
  * ecp5_wrap does it for seq_validator: a shift register from pin `din`
  * drives the 151 input bits, the 73 output bits are captured and folded
  * by a registered XOR tree onto pin `dout`. CTL is loop_probe's
- * WITH_CTL, which adds 8 input bits (a_ck) and 16 output bits (ctl_q).
+ * WITH_CTL, which adds 8 input bits (a_ck) and 48 output bits (ctl_q).
  */
 
 `resetall
@@ -21,9 +21,9 @@ module ecp5_wrap_probe #(
 );
 
 localparam IN_W = 1 + 6 + 64 + 4 + 8 + 28 + 8 + 32 + (CTL ? 8 : 0);  // 151
-localparam OUT_W = 8 + 64 + 1 + (CTL ? 16 : 0);      // 73
-localparam G1 = (OUT_W + 5) / 6;                     // 13 (CTL: 15)
-localparam G2 = (G1 + 5) / 6;                        // 3
+localparam OUT_W = 8 + 64 + 1 + (CTL ? 48 : 0);      // 73
+localparam G1 = (OUT_W + 5) / 6;                     // 13 (CTL: 21)
+localparam G2 = (G1 + 5) / 6;                        // 3 (CTL: 4)
 
 reg rst;
 reg [IN_W-1:0] in_q;
@@ -53,7 +53,7 @@ assign {a_valid, a_sess, a_data, a_count, a_bl_end, a_bl_bcd, a_garb, a_max_bcd,
 wire [7:0] last_q;
 wire [63:0] sums_q;
 wire checks_q;
-wire [15:0] ctl_q;
+wire [47:0] ctl_q;
 loop_probe #(.WITH_CTL(CTL)) dut (
     .clk(clk), .rst(rst), .a_valid(a_valid), .a_sess(a_sess), .a_data(a_data),
     .a_count(a_count), .a_bl_end(a_bl_end), .a_bl_bcd(a_bl_bcd), .a_garb(a_garb),

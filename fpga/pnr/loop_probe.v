@@ -38,7 +38,7 @@ module loop_probe #(
     input  wire [31:0] a_max_bcd,
     input  wire [7:0]  a_ck,
     output reg  [7:0]  last_q,
-    output reg  [15:0] ctl_q,
+    output reg  [47:0] ctl_q,
     output reg  [63:0] sums_q,
     output reg         checks_q
 );
@@ -79,7 +79,7 @@ cksum_prefix ck (
     .lane_sum(lane_sum), .beat_pre(beat_pre), .out_sa(nxt[15:8]), .out_sb(nxt[7:0])
 );
 
-wire [15:0] ctl_out;
+wire [47:0] ctl_out;
 generate
     if (WITH_CTL) begin : ctl
         wire [CW-1:0] in_st = cur[46 +: CW];
@@ -126,11 +126,11 @@ generate
         assign nxt[46 +: CW] = out_st;
         assign nxt[46 + CW +: 8] = n_snap;
         assign nxt[54 + CW +: 8] = n_fsum;
-        assign ctl_out = {ev ^ bl_acc, garb ^ reason[7:0] ^ reason[15:8] ^ reason[23:16]};
+        assign ctl_out = {ev, garb, reason, bl_acc};
     end else begin : no_ctl
         assign be_bl_end = b_bl_end;
         assign be_garb = b_garb;
-        assign ctl_out = 16'd0;
+        assign ctl_out = 48'd0;
     end
 endgenerate
 
