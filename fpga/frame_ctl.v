@@ -22,8 +22,9 @@
  *                        the frame's sum (cksum_prefix's lane sums).
  * Other lanes' values of these flags do not matter.
  *
- * The session's control state (ST_W = 49 bits, in_st / out_st), one-hot
- * so that each lane's step is an AND-OR of the previous lane's bits and
+ * The session's control state (ST_W = 49 bits, in_st / out_st; the
+ * layout below is for MAX_BS = 16, seq_validator's, and the code reads
+ * the group positions as fixed), one-hot so that each lane's step is an AND-OR of the previous lane's bits and
  * the lane's byte flags, with no counter to increment and no compare:
  *   [0]      NOT S_BEGIN with 0 bytes matched (so all zeros, a new
  *            stream, expects `8=FIX` at its first byte);
