@@ -29,6 +29,10 @@
  * body ending in that same beat (BodyLength at most 7) is found by a
  * compare of its low digit.
  *
+ * last_c is the carried body's last lane from the carried count alone,
+ * whatever this beat's garb and bl_end say (frame_ctl's input, which
+ * must not wait for frame_ctl's own garbled lanes).
+ *
  * Also, for the caller's BodyLength checks (same beat as bl_end):
  * bl_lt5 = BodyLength < 5, bl_gt_max = BodyLength > max_bcd (MAX_BODY in
  * BCD, 8 digits since it is a 24-bit register).
@@ -50,6 +54,7 @@ module body_end (
     input  wire        in_owe,
 
     output reg  [7:0]  last,
+    output reg  [7:0]  last_c,
     output wire        bl_lt5,
     output wire        bl_gt_max,
 
@@ -148,13 +153,15 @@ reg ok;
 reg same_beat_end;
 always @* begin
     last = 8'd0;
+    last_c = 8'd0;
     for (j = 0; j < 8; j = j + 1) begin
         // Counted from the carried state.
         clear = 1'b0;
         for (k = 0; k <= j; k = k + 1) if (garb[k] || bl_end[k]) clear = 1'b1;
-        if (j < count && in_act && !clear && rem_small
+        if (j < count && in_act && rem_small
             && rem_lo == (in_owe ? 5'd10 : 5'd0) + j[4:0] + 5'd1)
-            last[j] = 1'b1;
+            last_c[j] = 1'b1;
+        if (last_c[j] && !clear) last[j] = 1'b1;
         // Counted from a BodyLength ending at lane s < j in this beat.
         for (s = 0; s < j; s = s + 1) begin
             ok = bl_end[s] && !garb[s] && bl_small && bl_bcd[3:0] == 4'(j - s);

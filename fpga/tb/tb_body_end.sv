@@ -21,7 +21,7 @@ logic [31:0] max_bcd = 0;
 logic in_act = 0;
 logic [27:0] in_rem = 0;
 logic in_owe = 0;
-wire [7:0] last;
+wire [7:0] last, last_c;
 wire bl_lt5, bl_gt_max, out_act;
 wire [27:0] out_rem;
 wire out_owe;
@@ -29,7 +29,7 @@ wire out_owe;
 body_end dut (
     .count(count), .bl_end(bl_end), .bl_bcd(bl_bcd), .max_bcd(max_bcd), .garb(garb),
     .in_act(in_act), .in_rem(in_rem), .in_owe(in_owe),
-    .last(last), .bl_lt5(bl_lt5), .bl_gt_max(bl_gt_max),
+    .last(last), .last_c(last_c), .bl_lt5(bl_lt5), .bl_gt_max(bl_gt_max),
     .out_act(out_act), .out_rem(out_rem), .out_owe(out_owe)
 );
 
@@ -97,6 +97,10 @@ initial begin
         {in_act, in_rem, in_owe} = {s_act, s_rem, s_owe};
         #1;
         for (int j = 0; j < 8; j++) want_last[j] = 0;
+        // The carried count's last lane, garbs and BodyLength ends aside.
+        for (int j = 0; j < 8; j++)
+            if (last_c[j] != (j < n && act && rem == j + 1))
+                fail($sformatf("beat %0d lane %0d last_c %0d", b, j, last_c[j]));
         for (int j = 0; j < n; j++) begin
             if (garb[j]) act = 0;
             else if (bl_end[j]) begin
