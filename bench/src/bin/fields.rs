@@ -15,7 +15,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use gapless::codec::encode::{Encoder, Outgoing};
+use gapless::codec::encode::Encoder;
 use gapless::codec::message::{Fields, Message};
 use gapless::codec::time::{self, Precision};
 use gapless::fields::fix44::{self as tag, groups, ExecType, OrdStatus, PartyRole, Side};
@@ -89,15 +89,14 @@ fn raw_group(m: &Message) -> i64 {
 fn with_parties(seq: u32) -> Vec<u8> {
     let mut body = gapless_bench::fixture_body();
     body.extend_from_slice(b"453=3\x01448=GPLS\x01447=D\x01452=1\x01448=CL-42\x01447=D\x01452=3\x01448=TRADER-7\x01447=D\x01452=12\x01");
-    let m = Outgoing {
-        msg_type: b"8",
-        seq,
-        poss_dup: false,
-        orig_sending_time: b"",
-        body: &body,
-    };
     let mut out = Vec::with_capacity(320);
-    Encoder::new("FIX.4.4", "ISLD", "TW", Precision::Millis).encode_with(&mut out, &m, time::now());
+    Encoder::new("FIX.4.4", "ISLD", "TW", Precision::Millis).encode(
+        &mut out,
+        b"8",
+        seq,
+        time::now(),
+        &body,
+    );
     out
 }
 
