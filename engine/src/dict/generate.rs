@@ -83,11 +83,7 @@ fn messages_source(doc: &roxmltree::Document, wanted: &[&str]) -> Result<String,
             fields.insert(name, (num, kind, enumerated));
         }
     }
-    let components: std::collections::HashMap<&str, Node> = section("components")
-        .into_iter()
-        .flat_map(|n| n.children().filter(|c| c.has_tag_name("component")))
-        .filter_map(|c| Some((c.attribute("name")?, c)))
-        .collect();
+    let components = components(doc);
     let mut out = String::new();
     for m in section("messages")
         .into_iter()
@@ -100,13 +96,13 @@ fn messages_source(doc: &roxmltree::Document, wanted: &[&str]) -> Result<String,
             continue;
         }
         let mut names = Vec::new();
-        top_level_fields(m, &components, &mut names, 0)?;
+        field_names(m, &components, false, &mut names, 0)?;
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|n| seen.insert(*n));
         let mut setters = String::new();
         let mut getters = String::new();
         for f in &names {
-            let &(num, kind, enumerated) = fields
-                .get(f.as_str())
-                .ok_or(format!("undefined field {f}"))?;
+            let &(num, kind, enumerated) = fields.get(f).ok_or(format!("undefined field {f}"))?;
             if let Some((set, get)) = accessors(f, num, kind, enumerated) {
                 setters += &set;
                 getters += &get;
@@ -137,33 +133,6 @@ fn messages_source(doc: &roxmltree::Document, wanted: &[&str]) -> Result<String,
          use crate::fields::Decimal;\n\n{}}}\n",
         out.trim_end_matches('\n').to_owned() + "\n"
     ))
-}
-
-/// The names of `node`'s fields, components expanded, groups as their
-/// count field only.
-fn top_level_fields(
-    node: Node,
-    components: &std::collections::HashMap<&str, Node>,
-    out: &mut Vec<String>,
-    depth: usize,
-) -> Result<(), String> {
-    if depth > 16 {
-        return Err("components nest more than 16 deep (a cycle?)".into());
-    }
-    for part in node.children().filter(Node::is_element) {
-        let name = part.attribute("name").unwrap_or_default();
-        match part.tag_name().name() {
-            "field" | "group" if !out.iter().any(|n| n == name) => out.push(name.into()),
-            "component" => {
-                let c = components
-                    .get(name)
-                    .ok_or(format!("undefined component {name}"))?;
-                top_level_fields(*c, components, out, depth + 1)?;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// A field's setter and getter, by its dictionary type; `None` for a
@@ -246,11 +215,7 @@ fn groups_source(doc: &roxmltree::Document) -> Result<String, String> {
         .flat_map(|n| n.children())
         .filter_map(|f| Some((f.attribute("name")?, f.attribute("number")?)))
         .collect();
-    let components: std::collections::HashMap<&str, Node> = section("components")
-        .into_iter()
-        .flat_map(|n| n.children().filter(|c| c.has_tag_name("component")))
-        .filter_map(|c| Some((c.attribute("name")?, c)))
-        .collect();
+    let components = components(doc);
     let mut out = String::new();
     let mut names = Vec::new();
     for c in section("components")
@@ -266,8 +231,16 @@ fn groups_source(doc: &roxmltree::Document) -> Result<String, String> {
         }
         let name = c.attribute("name").unwrap_or_default();
         let count = group.attribute("name").unwrap_or_default();
-        let mut members = Vec::new();
-        flatten(group, &components, &tags, &mut members, 0)?;
+        let mut member_names = Vec::new();
+        field_names(group, &components, true, &mut member_names, 0)?;
+        let members = member_names
+            .iter()
+            .map(|n| {
+                tags.get(n)
+                    .and_then(|t| t.parse().ok())
+                    .ok_or(format!("undefined field {n}"))
+            })
+            .collect::<Result<Vec<u32>, String>>()?;
         let Some(&delimiter) = members.first() else {
             continue;
         };
@@ -300,13 +273,25 @@ fn groups_source(doc: &roxmltree::Document) -> Result<String, String> {
     ))
 }
 
-/// Appends the tags of `node`'s content (fields, nested groups' counts and
-/// members, components expanded) to `out`.
-fn flatten(
-    node: Node,
-    components: &std::collections::HashMap<&str, Node>,
-    tags: &std::collections::HashMap<&str, &str>,
-    out: &mut Vec<u32>,
+/// The dictionary's components by name.
+fn components<'a, 'b>(
+    doc: &'b roxmltree::Document<'a>,
+) -> std::collections::HashMap<&'b str, Node<'b, 'a>> {
+    doc.root_element()
+        .children()
+        .filter(|n| n.has_tag_name("components"))
+        .flat_map(|n| n.children().filter(|c| c.has_tag_name("component")))
+        .filter_map(|c| Some((c.attribute("name")?, c)))
+        .collect()
+}
+
+/// Appends the names of `node`'s fields to `out`, components expanded; a
+/// group is its count field, followed by its members' if `into_groups`.
+fn field_names<'a, 'b>(
+    node: Node<'a, 'b>,
+    components: &std::collections::HashMap<&str, Node<'a, 'b>>,
+    into_groups: bool,
+    out: &mut Vec<&'a str>,
     depth: usize,
 ) -> Result<(), String> {
     if depth > 16 {
@@ -315,18 +300,18 @@ fn flatten(
     for part in node.children().filter(Node::is_element) {
         let name = part.attribute("name").unwrap_or_default();
         match part.tag_name().name() {
-            "field" | "group" => {
-                let tag = tags.get(name).and_then(|n| n.parse().ok());
-                out.push(tag.ok_or(format!("undefined field {name}"))?);
-                if part.has_tag_name("group") {
-                    flatten(part, components, tags, out, depth + 1)?;
+            "field" => out.push(name),
+            "group" => {
+                out.push(name);
+                if into_groups {
+                    field_names(part, components, into_groups, out, depth + 1)?;
                 }
             }
             "component" => {
                 let c = components
                     .get(name)
                     .ok_or(format!("undefined component {name}"))?;
-                flatten(*c, components, tags, out, depth + 1)?;
+                field_names(*c, components, into_groups, out, depth + 1)?;
             }
             _ => {}
         }
