@@ -78,21 +78,10 @@ fn strategy(mut orders: gapless::runtime::send::SendHandle, shared: Arc<Shared>,
 
 /// `gl-<k>` in `buf`, without allocating.
 fn cl_ord_id(buf: &mut [u8; 24], k: u64) -> &[u8] {
-    let mut digits = [0u8; 20];
-    let mut n = digits.len();
-    let mut v = k;
-    loop {
-        n -= 1;
-        digits[n] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let len = 3 + digits.len() - n;
-    buf[..3].copy_from_slice(b"gl-");
-    buf[3..len].copy_from_slice(&digits[n..]);
-    &buf[..len]
+    let mut w = &mut buf[..];
+    let _ = std::io::Write::write_fmt(&mut w, format_args!("gl-{k}"));
+    let n = 24 - w.len();
+    &buf[..n]
 }
 
 fn main() -> std::process::ExitCode {
