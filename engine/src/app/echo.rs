@@ -25,11 +25,10 @@ pub(super) fn quickfix_order(msg: &Message, groups: &'static [GroupDef], buf: &m
             Body::new(buf).str(tag, value);
         }
     }
-    let Some(mut units) = units(msg, groups) else {
+    let Some(units) = units(msg, groups) else {
         buf.extend_from_slice(msg.body());
         return;
     };
-    units.sort_by_key(|u| u.key);
     for u in units {
         match u.group {
             Some(def) => write_group(msg, def, u.value, buf),
@@ -46,7 +45,8 @@ struct Unit<'a> {
     group: Option<&'static GroupDef>,
 }
 
-/// The body as units, or `None` if a tag repeats outside a known group.
+/// The body as units in echo order, or `None` if a tag repeats outside a
+/// known group.
 fn units<'a>(msg: &Message<'a>, groups: &'static [GroupDef]) -> Option<Vec<Unit<'a>>> {
     let mut units = Vec::new();
     let mut fields = msg.body_fields();
@@ -68,9 +68,8 @@ fn units<'a>(msg: &Message<'a>, groups: &'static [GroupDef]) -> Option<Vec<Unit<
             group,
         });
     }
-    let mut keys: Vec<(u32, u8)> = units.iter().map(|u| u.key).collect();
-    keys.sort_unstable();
-    (!keys.windows(2).any(|w| w[0] == w[1])).then_some(units)
+    units.sort_by_key(|u| u.key);
+    (!units.windows(2).any(|w| w[0].key == w[1].key)).then_some(units)
 }
 
 /// The group of `groups` counted by `tag` that takes in the most of the
